@@ -1,0 +1,52 @@
+package io.github.grpcgraceful.autoconfigure;
+
+import java.util.List;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+
+import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
+import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
+import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
+
+/** Tracks in-flight calls on net.devh's gRPC servers and drains them gracefully when the context closes. */
+@AutoConfiguration(after = GrpcServerFactoryAutoConfiguration.class)
+@ConditionalOnClass(GrpcServerLifecycle.class)
+@ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(GrpcShutdownProperties.class)
+public class GrpcGracefulShutdownAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    InFlightCallTracker inFlightCallTracker() {
+        return new InFlightCallTracker();
+    }
+
+    /** Ordered last, so its interceptor is added last and therefore runs first, around every other one. */
+    @Bean
+    @Order(Ordered.LOWEST_PRECEDENCE)
+    GrpcServerConfigurer inFlightCallTrackingConfigurer(InFlightCallTracker tracker) {
+        return builder -> builder.intercept(tracker);
+    }
+
+    /**
+     * The server lifecycles are injected only to make this bean depend on them: Spring then stops the drainer before
+     * them, within their phase, and net.devh's own stop finds the servers already terminated.
+     */
+    @Bean
+    @ConditionalOnBean(GrpcServerLifecycle.class)
+    GrpcServerDrainer grpcServerDrainer(InFlightCallTracker tracker, GrpcShutdownProperties properties,
+            ApplicationEventPublisher events, List<GrpcServerLifecycle> serverLifecycles) {
+        return new GrpcServerDrainer(tracker, properties.getDrainDelay(), properties.getGracePeriod(), events);
+    }
+}

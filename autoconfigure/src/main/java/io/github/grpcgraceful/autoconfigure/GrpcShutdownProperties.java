@@ -1,0 +1,66 @@
+package io.github.grpcgraceful.autoconfigure;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
+
+/** Settings of the graceful gRPC shutdown, under {@code grpc.shutdown}. */
+@ConfigurationProperties(prefix = GrpcShutdownProperties.PREFIX)
+public class GrpcShutdownProperties {
+
+    static final String PREFIX = "grpc.shutdown";
+
+    /**
+     * Whether to drain the gRPC server gracefully when the application shuts down. With false, net.devh's own
+     * shutdown applies unchanged.
+     */
+    private boolean enabled = true;
+
+    /**
+     * How long in-flight calls may run on after the server stops accepting new ones. Calls still running then are
+     * ended with UNAVAILABLE, which clients may retry. 0 ends them at once. A number without a unit means seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration gracePeriod = Duration.ofSeconds(30);
+
+    /**
+     * Time between the start of the drain (health out of service) and the closing of the listener, during which the
+     * server still serves normally, so that load balancers and Kubernetes endpoints move traffic away first. A number
+     * without a unit means seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration drainDelay = Duration.ZERO;
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getGracePeriod() {
+        return gracePeriod;
+    }
+
+    public void setGracePeriod(Duration gracePeriod) {
+        this.gracePeriod = requireNonNegative("grace-period", gracePeriod);
+    }
+
+    public Duration getDrainDelay() {
+        return drainDelay;
+    }
+
+    public void setDrainDelay(Duration drainDelay) {
+        this.drainDelay = requireNonNegative("drain-delay", drainDelay);
+    }
+
+    private static Duration requireNonNegative(String name, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new InvalidShutdownPropertyException(PREFIX + "." + name, String.valueOf(value), "must not be negative");
+        }
+        return value;
+    }
+}

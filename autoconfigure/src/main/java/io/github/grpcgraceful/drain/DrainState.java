@@ -1,0 +1,13 @@
+package io.github.grpcgraceful.drain;
+
+/** Where the gRPC server is in its shutdown; it only ever moves forward. */
+public enum DrainState {
+    /** Serving normally; no drain has started. */
+    SERVING,
+    /** The drain has started (health is out of service) and the server still serves during the drain-delay. */
+    DELAYING,
+    /** The listeners are closed and GOAWAY sent; in-flight calls are finishing within the grace period. */
+    DRAINING,
+    /** The drain is over; the servers have stopped. */
+    TERMINATED
+}
