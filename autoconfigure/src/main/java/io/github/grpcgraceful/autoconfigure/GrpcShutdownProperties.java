@@ -6,6 +6,8 @@ import java.time.temporal.ChronoUnit;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 
+import io.github.grpcgraceful.drain.Durations;
+
 /** Settings of the graceful gRPC shutdown, under {@code grpc.shutdown}. */
 @ConfigurationProperties(prefix = GrpcShutdownProperties.PREFIX)
 public class GrpcShutdownProperties {
@@ -59,7 +61,8 @@ public class GrpcShutdownProperties {
 
     private static Duration requireNonNegative(String name, Duration value) {
         if (value == null || value.isNegative()) {
-            throw new InvalidShutdownPropertyException(PREFIX + "." + name, String.valueOf(value), "must not be negative");
+            String text = value == null ? "null" : "-" + Durations.describe(value.negated());
+            throw new InvalidShutdownPropertyException(PREFIX + "." + name, text, "must not be negative");
         }
         return value;
     }

@@ -114,7 +114,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         status.set(new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0));
         servers.forEach(Server::shutdown);
 
-        boolean terminated = !interrupted && awaitTermination(deadlineNanos);
+        boolean terminated = !interrupted && awaitDrained(deadlineNanos);
         List<InFlightCall> ended = terminated ? List.of() : endRemainingCalls();
 
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
@@ -135,29 +135,35 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         List<InFlightCall> ended = tracker.endAll(unavailable);
         log.warn("gRPC grace period {} expired: ended {} with UNAVAILABLE{}", Durations.describe(gracePeriod),
                 calls(ended.size()), ended.isEmpty() ? "" : ": " + describe(ended));
-        awaitTermination(System.nanoTime() + FLUSH_WAIT.toNanos());
+        awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos());
         servers.forEach(Server::shutdownNow);
-        if (!awaitTermination(System.nanoTime() + TERMINATION_WAIT.toNanos())) {
+        if (!awaitDrained(System.nanoTime() + TERMINATION_WAIT.toNanos())) {
             log.warn("gRPC servers did not terminate within {} after shutdownNow()",
                     Durations.describe(TERMINATION_WAIT));
         }
         return ended;
     }
 
-    /** Waits until every server has terminated or the deadline passes; returns whether all terminated. */
-    private boolean awaitTermination(long deadlineNanos) {
+    /**
+     * Waits until every call has finished and every server has terminated, or the deadline passes; returns whether
+     * all did. Event-driven: it returns as soon as the last call and server are done.
+     */
+    private boolean awaitDrained(long deadlineNanos) {
         try {
-            for (Server server : servers) {
-                long left = Math.max(0, deadlineNanos - System.nanoTime());
-                if (!server.awaitTermination(left, TimeUnit.NANOSECONDS)) {
-                    return false;
-                }
-            }
-            return true;
+            return tracker.awaitIdle(deadlineNanos) && awaitTermination(deadlineNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    private boolean awaitTermination(long deadlineNanos) throws InterruptedException {
+        for (Server server : servers) {
+            if (!server.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sleeps unless interrupted; returns false if it was. */

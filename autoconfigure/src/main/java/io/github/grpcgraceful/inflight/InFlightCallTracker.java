@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
@@ -29,6 +30,8 @@ public class InFlightCallTracker implements ServerInterceptor {
     private final Set<TrackedCall<?, ?>> running = ConcurrentHashMap.newKeySet();
     private final ConcurrentMap<String, AtomicInteger> inFlightByMethod = new ConcurrentHashMap<>();
     private final LongAdder completed = new LongAdder();
+    /** Notified whenever the last call in flight finishes. */
+    private final Object idle = new Object();
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
@@ -54,6 +57,27 @@ public class InFlightCallTracker implements ServerInterceptor {
         running.remove(call);
         if (!call.wasEnded()) {
             completed.increment();
+        }
+        if (running.isEmpty()) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until no call is in flight or the deadline ({@link System#nanoTime()}) passes; returns whether none is.
+     */
+    public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        synchronized (idle) {
+            while (!running.isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.github.grpcgraceful.sample.greeter;
 
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import org.springframework.context.annotation.Bean;
@@ -11,7 +10,7 @@ class GreeterConfiguration {
 
     /** One daemon thread schedules every delayed reply; no thread sleeps per call. */
     @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService greeterReplyTimer() {
+    ScheduledThreadPoolExecutor greeterReplyTimer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "greeter-reply-timer");
             thread.setDaemon(true);

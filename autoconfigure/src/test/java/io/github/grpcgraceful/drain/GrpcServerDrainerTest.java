@@ -1,0 +1,189 @@
+package io.github.grpcgraceful.drain;
+
+import static io.github.grpcgraceful.testing.TestGrpcApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.grpcgraceful.testing.SlowService;
+import io.github.grpcgraceful.testing.TestGrpcApp;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+
+/** The drain against a real Netty server and real clients. Timing bounds are generous on purpose. */
+class GrpcServerDrainerTest {
+
+    private final List<TestGrpcApp> apps = new ArrayList<>();
+
+    @AfterEach
+    void closeApps() {
+        apps.forEach(TestGrpcApp::close);
+    }
+
+    private TestGrpcApp start(String... properties) {
+        TestGrpcApp app = TestGrpcApp.start(properties);
+        apps.add(app);
+        return app;
+    }
+
+    @Test
+    void callInFlightAtCloseCompletesWithItsReplyAndCloseReturnsRightAfter() throws Exception {
+        TestGrpcApp app = start();
+        CompletableFuture<String> reply = app.sleepCall(1500);
+
+        long closeStart = System.nanoTime();
+        CompletableFuture<Void> closed = app.closeAsync();
+
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 1500");
+        closed.get(10, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofMillis(1500 + 3000));
+        GrpcDrainCompletedEvent completed = (GrpcDrainCompletedEvent) app.drainEvents().get(1);
+        assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(completed.getCompletedCalls()).isEqualTo(1);
+        assertThat(completed.getEndedCalls()).isZero();
+    }
+
+    @Test
+    void afterTheDrainStartsNewCallsGetUnavailableAndAreNeverProcessed() throws Exception {
+        TestGrpcApp app = start("grpc.shutdown.grace-period=20s");
+        ManagedChannel existing = app.newChannel();
+        ClientCalls.blockingUnaryCall(existing, SlowService.SLEEP, CallOptions.DEFAULT, "0");
+        CompletableFuture<String> inFlight = app.sleepCall(3000);
+        CompletableFuture<Void> closed = app.closeAsync();
+        GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
+        await(() -> drainer.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+        int receivedBefore = app.service().received();
+
+        StatusRuntimeException onNewConnection = catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(app.newChannel(), SlowService.SLEEP, CallOptions.DEFAULT, "0"));
+        StatusRuntimeException onOldConnection = catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(existing, SlowService.SLEEP, CallOptions.DEFAULT, "0"));
+
+        assertThat(onNewConnection.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(onOldConnection.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(app.service().received()).isEqualTo(receivedBefore);
+        assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo("slept 3000");
+        closed.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void duringTheDrainDelayNewCallsAreStillServed() throws Exception {
+        TestGrpcApp app = start("grpc.shutdown.drain-delay=1s");
+        GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
+        CompletableFuture<Void> closed = app.closeAsync();
+        await(() -> drainer.status().state() == DrainState.DELAYING, Duration.ofSeconds(10));
+        Thread.sleep(500);
+
+        String reply = ClientCalls.blockingUnaryCall(app.newChannel(), SlowService.SLEEP,
+                CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "0");
+
+        assertThat(reply).isEqualTo("slept 0");
+        assertThat(drainer.status().state()).isEqualTo(DrainState.DELAYING);
+        closed.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void callLongerThanTheGracePeriodEndsWithUnavailableAtTheDeadline() throws Exception {
+        TestGrpcApp app = start("grpc.shutdown.grace-period=1s");
+        CompletableFuture<String> reply = app.sleepCall(30_000);
+        long closeStart = System.nanoTime();
+        CompletableFuture<Void> closed = app.closeAsync();
+
+        StatusRuntimeException failure = failureOf(reply);
+        Duration failedAfter = Duration.ofNanos(System.nanoTime() - closeStart);
+
+        assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failure.getStatus().getDescription()).isEqualTo("server shutting down: grace period 1s expired");
+        assertThat(failedAfter).isBetween(Duration.ofMillis(900), Duration.ofSeconds(6));
+        closed.get(10, TimeUnit.SECONDS);
+        GrpcDrainCompletedEvent completed = (GrpcDrainCompletedEvent) app.drainEvents().get(1);
+        assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.FORCED);
+        assertThat(completed.getEndedCalls()).isEqualTo(1);
+        assertThat(completed.getCompletedCalls()).isZero();
+    }
+
+    @Test
+    void zeroGracePeriodEndsInFlightCallsAtOnce() throws Exception {
+        TestGrpcApp app = start("grpc.shutdown.grace-period=0");
+        CompletableFuture<String> reply = app.sleepCall(30_000);
+        long closeStart = System.nanoTime();
+        app.closeAsync();
+
+        StatusRuntimeException failure = failureOf(reply);
+
+        assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failure.getStatus().getDescription()).contains("grace period 0s expired");
+        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void endlessServerStreamIsWaitedForThenEndedWithUnavailableWithoutErrorsInTheHandler() throws Exception {
+        TestGrpcApp app = start("grpc.shutdown.grace-period=1s");
+        Iterator<String> messages = ClientCalls.blockingServerStreamingCall(app.newChannel(), SlowService.STREAM,
+                CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS), "");
+        assertThat(messages.next()).isEqualTo("message 0");
+        long closeStart = System.nanoTime();
+        CompletableFuture<Void> closed = app.closeAsync();
+
+        List<String> received = new ArrayList<>();
+        StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class,
+                () -> messages.forEachRemaining(received::add));
+        Duration failedAfter = Duration.ofNanos(System.nanoTime() - closeStart);
+
+        assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failedAfter).isBetween(Duration.ofMillis(900), Duration.ofSeconds(6));
+        assertThat(received).hasSizeGreaterThan(5).doesNotContain("late");
+        closed.get(10, TimeUnit.SECONDS);
+        await(() -> app.service().received() == 1, Duration.ofSeconds(1));
+        Thread.sleep(200); // let the handler make its late writes
+        assertThat(app.service().handlerErrors()).isEmpty();
+    }
+
+    @Test
+    void idleCloseTakesNoNoticeableTime() {
+        TestGrpcApp app = start();
+        long closeStart = System.nanoTime();
+
+        app.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void eventsArePublishedOnceInOrderAndASecondStopIsANoOp() {
+        TestGrpcApp app = start("grpc.shutdown.grace-period=7s", "grpc.shutdown.drain-delay=0");
+        GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
+
+        app.close();
+        drainer.stop();
+        drainer.drain();
+
+        assertThat(app.drainEvents()).hasSize(2);
+        GrpcDrainStartedEvent started = (GrpcDrainStartedEvent) app.drainEvents().get(0);
+        assertThat(started.getGracePeriod()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(started.getInFlightCalls()).isZero();
+        GrpcDrainCompletedEvent completed = (GrpcDrainCompletedEvent) app.drainEvents().get(1);
+        assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(drainer.status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    private static StatusRuntimeException failureOf(CompletableFuture<String> reply) {
+        CompletionException thrown = catchThrowableOfType(CompletionException.class, reply::join);
+        assertThat(thrown).as("the call should have failed").isNotNull();
+        assertThat(thrown.getCause()).isInstanceOf(StatusRuntimeException.class);
+        return (StatusRuntimeException) thrown.getCause();
+    }
+}

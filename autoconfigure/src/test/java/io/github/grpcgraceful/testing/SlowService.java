@@ -1,0 +1,135 @@
+package io.github.grpcgraceful.testing;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.google.common.util.concurrent.MoreExecutors;
+
+import io.grpc.BindableService;
+import io.grpc.Context;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import net.devh.boot.grpc.server.service.GrpcService;
+
+/**
+ * A test service with plain-text messages, so the tests need no generated code:
+ * {@code test.Slow/Sleep} replies after the requested milliseconds, {@code test.Slow/Stream} sends a message every
+ * 20 ms until the call ends, {@code test.Slow/Fail} throws.
+ */
+@GrpcService
+public class SlowService implements BindableService {
+
+    public static final MethodDescriptor<String, String> SLEEP = method("Sleep", MethodDescriptor.MethodType.UNARY);
+    public static final MethodDescriptor<String, String> STREAM =
+            method("Stream", MethodDescriptor.MethodType.SERVER_STREAMING);
+    public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
+
+    private final AtomicInteger received = new AtomicInteger();
+    private final List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
+
+    /** How many calls reached a handler. */
+    public int received() {
+        return received.get();
+    }
+
+    /** Exceptions the handlers met while writing to their calls; a correct drain leaves this empty. */
+    public List<Throwable> handlerErrors() {
+        return handlerErrors;
+    }
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return ServerServiceDefinition.builder("test.Slow")
+                .addMethod(SLEEP, ServerCalls.asyncUnaryCall(this::sleep))
+                .addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
+                .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, observer) -> {
+                    received.incrementAndGet();
+                    throw new IllegalStateException("handler failed on purpose");
+                }))
+                .build();
+    }
+
+    private void sleep(String millis, StreamObserver<String> observer) {
+        received.incrementAndGet();
+        if (!awaitCallEnd(Long.parseLong(millis))) {
+            write(observer, "slept " + millis);
+            complete(observer);
+        }
+    }
+
+    private void stream(String ignored, StreamObserver<String> observer) {
+        received.incrementAndGet();
+        int sent = 0;
+        while (!awaitCallEnd(20)) {
+            write(observer, "message " + sent++);
+        }
+        // Late writes after the server ended the call must be dropped quietly.
+        write(observer, "late");
+        complete(observer);
+    }
+
+    /** Waits until the call ends (the context is cancelled) or the time is up; returns whether the call ended. */
+    private static boolean awaitCallEnd(long millis) {
+        CountDownLatch ended = new CountDownLatch(1);
+        Context.current().addListener(context -> ended.countDown(), MoreExecutors.directExecutor());
+        try {
+            return ended.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private void write(StreamObserver<String> observer, String message) {
+        try {
+            observer.onNext(message);
+        } catch (RuntimeException e) {
+            handlerErrors.add(e);
+        }
+    }
+
+    private void complete(StreamObserver<String> observer) {
+        try {
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            handlerErrors.add(e);
+        }
+    }
+
+    private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
+        return MethodDescriptor.<String, String>newBuilder()
+                .setType(type)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName("test.Slow", name))
+                .setRequestMarshaller(Utf8Marshaller.INSTANCE)
+                .setResponseMarshaller(Utf8Marshaller.INSTANCE)
+                .build();
+    }
+
+    private enum Utf8Marshaller implements MethodDescriptor.Marshaller<String> {
+        INSTANCE;
+
+        @Override
+        public InputStream stream(String value) {
+            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String parse(InputStream stream) {
+            try {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.github.grpcgraceful.testing;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
+import net.devh.boot.grpc.server.interceptor.GrpcGlobalServerInterceptor;
+
+/**
+ * A real Spring Boot application with net.devh's Netty server on a free loopback port, serving {@link SlowService},
+ * with this library auto-configured as a user would get it.
+ */
+public final class TestGrpcApp implements AutoCloseable {
+
+    /** A request header that makes the app's global interceptor reject the call. */
+    public static final Metadata.Key<String> REJECT = Metadata.Key.of("x-reject", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final ConfigurableApplicationContext context;
+    private final Recorder recorder;
+    private final SlowService service;
+    private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+
+    private TestGrpcApp(ConfigurableApplicationContext context) {
+        this.context = context;
+        this.recorder = context.getBean(Recorder.class);
+        this.service = context.getBean(SlowService.class);
+    }
+
+    /** Starts the app without a web server. */
+    public static TestGrpcApp start(String... properties) {
+        return start(WebApplicationType.NONE, properties);
+    }
+
+    /** Starts the app with Tomcat and Actuator on a free port. */
+    public static TestGrpcApp startWeb(String... properties) {
+        return start(WebApplicationType.SERVLET, properties);
+    }
+
+    private static TestGrpcApp start(WebApplicationType type, String... properties) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
+                .web(type)
+                .properties("grpc.server.port=0", "grpc.server.address=127.0.0.1", "server.port=0",
+                        "server.address=127.0.0.1", "spring.main.banner-mode=off")
+                .properties(properties)
+                .run();
+        return new TestGrpcApp(context);
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    public SlowService service() {
+        return service;
+    }
+
+    public int grpcPort() {
+        return recorder.grpcPort;
+    }
+
+    public int httpPort() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** A new client channel to the server; shut down when the app is closed. */
+    public ManagedChannel newChannel() {
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort(),
+                InsecureChannelCredentials.create()).build();
+        channels.add(channel);
+        return channel;
+    }
+
+    /** Starts a {@code Sleep} call of {@code millis} on a new channel and waits until the handler has it. */
+    public CompletableFuture<String> sleepCall(long millis) {
+        int before = service().received();
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ClientCalls.blockingUnaryCall(
+                newChannel(), SlowService.SLEEP, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS),
+                Long.toString(millis)));
+        await(() -> service().received() > before, Duration.ofSeconds(10));
+        return reply;
+    }
+
+    /** Closes the context on another thread, as a shutdown hook would. */
+    public CompletableFuture<Void> closeAsync() {
+        return CompletableFuture.runAsync(context::close);
+    }
+
+    /** Drain events in the order they were published. */
+    public List<ApplicationEvent> drainEvents() {
+        return List.copyOf(recorder.drainEvents);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+        channels.forEach(ManagedChannel::shutdownNow);
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@code timeout}. */
+    public static void await(BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+
+        @Bean
+        SlowService slowService() {
+            return new SlowService();
+        }
+
+        /** Rejects calls that carry the {@link #REJECT} header, as an authentication interceptor would. */
+        @GrpcGlobalServerInterceptor
+        ServerInterceptor rejectingInterceptor() {
+            return new ServerInterceptor() {
+                @Override
+                public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                        ServerCallHandler<Q, R> next) {
+                    if (headers.containsKey(REJECT)) {
+                        call.close(Status.PERMISSION_DENIED.withDescription("rejected by interceptor"), new Metadata());
+                        return new ServerCall.Listener<>() {
+                        };
+                    }
+                    return next.startCall(call, headers);
+                }
+            };
+        }
+
+        @Bean
+        Recorder recorder() {
+            return new Recorder();
+        }
+    }
+
+    /** Remembers the server's real port and the drain events. */
+    static class Recorder implements ApplicationListener<ApplicationEvent> {
+
+        private final List<ApplicationEvent> drainEvents = new CopyOnWriteArrayList<>();
+        private volatile int grpcPort;
+
+        @Override
+        public void onApplicationEvent(ApplicationEvent event) {
+            if (event instanceof GrpcServerStartedEvent started) {
+                grpcPort = started.getServer().getPort();
+            } else if (event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent) {
+                drainEvents.add(event);
+            }
+        }
+    }
+}
