@@ -10,17 +10,22 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.health.GrpcHealthOnDrain;
+import io.github.grpcgraceful.health.ReadinessOnDrain;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.grpc.protobuf.services.HealthStatusManager;
+import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 
 /** Tracks in-flight calls on net.devh's gRPC servers and drains them gracefully when the context closes. */
-@AutoConfiguration(after = GrpcServerFactoryAutoConfiguration.class)
+@AutoConfiguration(after = {GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class})
 @ConditionalOnClass(GrpcServerLifecycle.class)
 @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(GrpcShutdownProperties.class)
@@ -48,5 +53,21 @@ public class GrpcGracefulShutdownAutoConfiguration {
     GrpcServerDrainer grpcServerDrainer(InFlightCallTracker tracker, GrpcShutdownProperties properties,
             ApplicationEventPublisher events, List<GrpcServerLifecycle> serverLifecycles) {
         return new GrpcServerDrainer(tracker, properties.getDrainDelay(), properties.getGracePeriod(), events);
+    }
+
+    @Bean
+    ReadinessOnDrain readinessOnDrain(ApplicationEventPublisher events) {
+        return new ReadinessOnDrain(events);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthStatusManager.class)
+    @ConditionalOnBean(HealthStatusManager.class)
+    static class GrpcHealthConfiguration {
+
+        @Bean
+        GrpcHealthOnDrain grpcHealthOnDrain(HealthStatusManager healthStatusManager) {
+            return new GrpcHealthOnDrain(healthStatusManager);
+        }
     }
 }

@@ -18,6 +18,10 @@ public record DrainStatus(DrainState state, Instant startedAt, Instant deadline,
 
     static final DrainStatus SERVING = new DrainStatus(DrainState.SERVING, null, null, null, 0, 0);
 
+    DrainStatus withCompletedCalls(long completed) {
+        return new DrainStatus(state, startedAt, deadline, finishedAt, completed, endedCalls);
+    }
+
     /** How long the drain has run (until now, or until it ended), or {@code null} while serving. */
     public Duration elapsed() {
         if (startedAt == null) {

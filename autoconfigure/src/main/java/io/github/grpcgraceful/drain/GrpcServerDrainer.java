@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -44,8 +43,10 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
     private final Duration gracePeriod;
     private final ApplicationEventPublisher events;
     private final List<Server> servers = new CopyOnWriteArrayList<>();
-    private final AtomicReference<DrainStatus> status = new AtomicReference<>(DrainStatus.SERVING);
+    private volatile DrainStatus status = DrainStatus.SERVING;
     private volatile boolean running;
+    /** {@link InFlightCallTracker#completedCalls()} when the drain started. */
+    private volatile long completedBefore;
 
     public GrpcServerDrainer(InFlightCallTracker tracker, Duration drainDelay, Duration gracePeriod,
             ApplicationEventPublisher events) {
@@ -81,9 +82,13 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         drain();
     }
 
-    /** The drain as it is now. */
+    /** The drain as it is now; while it runs, the completed calls are counted live. */
     public DrainStatus status() {
-        return status.get();
+        DrainStatus current = status;
+        if (current.state() == DrainState.DELAYING || current.state() == DrainState.DRAINING) {
+            return current.withCompletedCalls(tracker.completedCalls() - completedBefore);
+        }
+        return current;
     }
 
     public Duration getDrainDelay() {
@@ -98,11 +103,13 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
     public void drain() {
         long startNanos = System.nanoTime();
         Instant startedAt = Instant.now();
-        if (!status.compareAndSet(DrainStatus.SERVING,
-                new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0))) {
-            return;
+        synchronized (this) {
+            if (status.state() != DrainState.SERVING) {
+                return;
+            }
+            completedBefore = tracker.completedCalls();
+            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0);
         }
-        long completedBefore = tracker.completedCalls();
         int inFlight = tracker.inFlight();
         log.info("gRPC drain started: {} in flight, drain-delay {}, grace period {}",
                 calls(inFlight), Durations.describe(drainDelay), Durations.describe(gracePeriod));
@@ -111,7 +118,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         boolean interrupted = !sleep(drainDelay);
         long deadlineNanos = System.nanoTime() + gracePeriod.toNanos();
         Instant deadline = Instant.now().plus(gracePeriod);
-        status.set(new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0));
+        status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0);
         servers.forEach(Server::shutdown);
 
         boolean terminated = !interrupted && awaitDrained(deadlineNanos);
@@ -120,7 +127,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         long completed = tracker.completedCalls() - completedBefore;
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
-        status.set(new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, ended.size()));
+        status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, ended.size());
         log.info("gRPC server drained in {}: {} completed{}", Durations.seconds(took), calls(completed),
                 ended.isEmpty() ? "" : ", " + calls(ended.size()) + " ended with UNAVAILABLE");
         events.publishEvent(new GrpcDrainCompletedEvent(this, outcome, took, completed, ended.size()));
@@ -135,11 +142,17 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         List<InFlightCall> ended = tracker.endAll(unavailable);
         log.warn("gRPC grace period {} expired: ended {} with UNAVAILABLE{}", Durations.describe(gracePeriod),
                 calls(ended.size()), ended.isEmpty() ? "" : ": " + describe(ended));
+        // Handlers that honour cancellation return now, and the ended calls' statuses go out before transports close.
         awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos());
         servers.forEach(Server::shutdownNow);
-        if (!awaitDrained(System.nanoTime() + TERMINATION_WAIT.toNanos())) {
+        if (!awaitTermination(System.nanoTime() + TERMINATION_WAIT.toNanos())) {
             log.warn("gRPC servers did not terminate within {} after shutdownNow()",
                     Durations.describe(TERMINATION_WAIT));
+        }
+        int stillRunning = tracker.inFlight();
+        if (stillRunning > 0) {
+            log.warn("{} still running after their calls were ended: the handlers ignore cancellation",
+                    plural(stillRunning, "handler"));
         }
         return ended;
     }
@@ -157,13 +170,18 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         }
     }
 
-    private boolean awaitTermination(long deadlineNanos) throws InterruptedException {
-        for (Server server : servers) {
-            if (!server.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                return false;
+    private boolean awaitTermination(long deadlineNanos) {
+        try {
+            for (Server server : servers) {
+                if (!server.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    return false;
+                }
             }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return true;
     }
 
     /** Sleeps unless interrupted; returns false if it was. */
@@ -182,6 +200,10 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
     }
 
     private static String calls(long count) {
-        return count + (count == 1 ? " call" : " calls");
+        return plural(count, "call");
+    }
+
+    private static String plural(long count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 }

@@ -40,7 +40,7 @@ public class InFlightCallTracker implements ServerInterceptor {
                 call, methodCounter(call.getMethodDescriptor().getFullMethodName()), this::finished);
         running.add(tracked);
         try {
-            return tracked.finishingWith(next.startCall(tracked, headers));
+            return tracked.start(headers, next);
         } catch (RuntimeException | Error e) {
             // gRPC then cancels the stream without ever calling a listener of ours.
             tracked.finish();

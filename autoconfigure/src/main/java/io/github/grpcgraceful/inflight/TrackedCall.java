@@ -5,19 +5,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 
 /**
  * One server call, wrapped so that the drain can end it with a status of its choosing while the handler may be
  * using it: every write is serialized with {@link #end(Status)}, and what the handler sends after the call was
  * closed is dropped quietly instead of failing inside the handler.
+ *
+ * <p>The handler runs in a context of this call's own, which {@link #end(Status)} cancels at once. gRPC would cancel
+ * the call's context only after the handler has returned (the server closed the call normally, as far as the transport
+ * is concerned), so a handler that waits would never learn that its call is over.
  */
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
+    private final Context.CancellableContext context = Context.current().withCancellation();
     private final AtomicInteger methodInFlight;
     private final Consumer<TrackedCall<?, ?>> onFinish;
     private final long startNanos = System.nanoTime();
@@ -54,14 +62,26 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         }
     }
 
-    /** Closes the call with {@code status} unless it is closed already; returns whether this closed it. */
-    synchronized boolean end(Status status) {
-        if (closed) {
-            return false;
+    /**
+     * Closes the call with {@code status} unless it is closed already, and cancels the handler's context; returns
+     * whether this closed it.
+     */
+    boolean end(Status status) {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            ended = true;
+            close(status, new Metadata());
         }
-        ended = true;
-        close(status, new Metadata());
+        // Outside the lock: cancellation runs the handler's own listeners.
+        context.cancel(status.asRuntimeException());
         return true;
+    }
+
+    /** Starts the call in its own context, so that the handler and its listener callbacks all run inside it. */
+    ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        return finishingWith(Contexts.interceptCall(context, this, headers, next));
     }
 
     /** Whether the drain ended this call rather than its handler. */
@@ -78,7 +98,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     /** Wraps the handler's listener so that the end of the call, however it comes, finishes the tracking. */
-    ServerCall.Listener<ReqT> finishingWith(ServerCall.Listener<ReqT> listener) {
+    private ServerCall.Listener<ReqT> finishingWith(ServerCall.Listener<ReqT> listener) {
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onComplete() {
@@ -103,6 +123,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     /** Idempotent: the transport reports the end once, but a handler that threw at start is finished here too. */
     void finish() {
         if (finished.compareAndSet(false, true)) {
+            context.cancel(null);
             methodInFlight.decrementAndGet();
             onFinish.accept(this);
         }

@@ -5,13 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import io.github.grpcgraceful.drain.DrainState;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.endpoint.GrpcShutdownEndpoint;
+import io.github.grpcgraceful.health.GrpcHealthOnDrain;
+import io.github.grpcgraceful.health.GrpcServerHealthIndicator;
+import io.github.grpcgraceful.health.ReadinessOnDrain;
+import io.github.grpcgraceful.metrics.GrpcShutdownMetrics;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
@@ -22,8 +33,12 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
-                    GrpcServerFactoryAutoConfiguration.class, GrpcGracefulShutdownAutoConfiguration.class))
-            .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=wiring-test");
+                    GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
+                    GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownActuatorAutoConfiguration.class,
+                    GrpcShutdownMetricsAutoConfiguration.class))
+            .withBean(SimpleMeterRegistry.class)
+            .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=wiring-test",
+                    "management.endpoints.web.exposure.include=grpcshutdown");
 
     @Test
     void drainsWithTheDefaultsWhenNetDevhRunsAServer() {
@@ -39,11 +54,11 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     @Test
     void bindsDurationsWithUnitsAndBareNumbersAsSeconds() {
-        runner.withPropertyValues("grpc.shutdown.grace-period=1500ms", "grpc.shutdown.drain-delay=5")
+        runner.withPropertyValues("grpc.shutdown.grace-period=45", "grpc.shutdown.drain-delay=250ms")
                 .run(context -> {
                     GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
-                    assertThat(drainer.getGracePeriod()).isEqualTo(Duration.ofMillis(1500));
-                    assertThat(drainer.getDrainDelay()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(drainer.getGracePeriod()).isEqualTo(Duration.ofSeconds(45));
+                    assertThat(drainer.getDrainDelay()).isEqualTo(Duration.ofMillis(250));
                 });
     }
 
@@ -54,6 +69,51 @@ class GrpcGracefulShutdownAutoConfigurationTest {
             String[] drainer = context.getBeanNamesForType(GrpcServerDrainer.class);
             assertThat(context.getBeanFactory().getDependentBeans(lifecycles[0])).contains(drainer[0]);
         });
+    }
+
+    @Test
+    void observesDrainsThroughActuatorMicrometerReadinessAndGrpcHealth() {
+        runner.run(context -> assertThat(context)
+                .hasSingleBean(GrpcServerHealthIndicator.class)
+                .hasSingleBean(GrpcShutdownEndpoint.class)
+                .hasSingleBean(GrpcShutdownMetrics.class)
+                .hasSingleBean(ReadinessOnDrain.class)
+                .hasSingleBean(GrpcHealthOnDrain.class));
+    }
+
+    @Test
+    void withoutActuatorTheDrainStillWorks() {
+        assertDrainsWithout(HealthIndicator.class, GrpcServerHealthIndicator.class, GrpcShutdownEndpoint.class);
+    }
+
+    @Test
+    void withoutMicrometerTheDrainStillWorks() {
+        assertDrainsWithout(MeterRegistry.class, GrpcShutdownMetrics.class);
+    }
+
+    @Test
+    void withoutTheGrpcHealthServiceTheDrainStillWorks() {
+        assertDrainsWithout(HealthStatusManager.class, GrpcHealthOnDrain.class);
+    }
+
+    private void assertDrainsWithout(Class<?> missing, Class<?>... absentBeans) {
+        GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
+                        GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
+                        GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownActuatorAutoConfiguration.class,
+                        GrpcShutdownMetricsAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(missing))
+                .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=without-test",
+                        "management.endpoints.web.exposure.include=grpcshutdown")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(GrpcServerDrainer.class);
+                    for (Class<?> absent : absentBeans) {
+                        assertThat(context).doesNotHaveBean(absent);
+                    }
+                    drainer[0] = context.getBean(GrpcServerDrainer.class);
+                });
+        assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
     }
 
     @Test

@@ -35,11 +35,17 @@ public class SlowService implements BindableService {
     public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
 
     private final AtomicInteger received = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
     private final List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
 
     /** How many calls reached a handler. */
     public int received() {
         return received.get();
+    }
+
+    /** How many handlers are still running; a handler returns as soon as its call is over. */
+    public int running() {
+        return running.get();
     }
 
     /** Exceptions the handlers met while writing to their calls; a correct drain leaves this empty. */
@@ -61,21 +67,31 @@ public class SlowService implements BindableService {
 
     private void sleep(String millis, StreamObserver<String> observer) {
         received.incrementAndGet();
-        if (!awaitCallEnd(Long.parseLong(millis))) {
-            write(observer, "slept " + millis);
-            complete(observer);
+        running.incrementAndGet();
+        try {
+            if (!awaitCallEnd(Long.parseLong(millis))) {
+                write(observer, "slept " + millis);
+                complete(observer);
+            }
+        } finally {
+            running.decrementAndGet();
         }
     }
 
     private void stream(String ignored, StreamObserver<String> observer) {
         received.incrementAndGet();
-        int sent = 0;
-        while (!awaitCallEnd(20)) {
-            write(observer, "message " + sent++);
+        running.incrementAndGet();
+        try {
+            int sent = 0;
+            while (!awaitCallEnd(20)) {
+                write(observer, "message " + sent++);
+            }
+            // Late writes after the server ended the call must be dropped quietly.
+            write(observer, "late");
+            complete(observer);
+        } finally {
+            running.decrementAndGet();
         }
-        // Late writes after the server ended the call must be dropped quietly.
-        write(observer, "late");
-        complete(observer);
     }
 
     /** Waits until the call ends (the context is cancelled) or the time is up; returns whether the call ended. */

@@ -1,0 +1,74 @@
+package io.github.grpcgraceful.metrics;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import org.springframework.context.event.EventListener;
+
+import io.github.grpcgraceful.drain.DrainOutcome;
+import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
+
+/**
+ * Publishes in-flight calls and drains to Micrometer: a gauge {@code grpc.server.calls.active} per served method (tags
+ * {@code service} and {@code method}, as net.devh's own gRPC metrics), the timer {@code grpc.server.drain.duration}
+ * (tag {@code outcome}) and the counter {@code grpc.server.drain.ended.calls}.
+ *
+ * <p>Every meter is registered up front: Spring Boot closes the meter registries when the context starts closing,
+ * before the drain, and a closed registry accepts no new meters, while the existing ones keep working.
+ */
+public class GrpcShutdownMetrics {
+
+    static final String ACTIVE_CALLS = "grpc.server.calls.active";
+    static final String DRAIN_DURATION = "grpc.server.drain.duration";
+    static final String ENDED_CALLS = "grpc.server.drain.ended.calls";
+
+    private final MeterRegistry registry;
+    private final InFlightCallTracker tracker;
+    private final Counter endedCalls;
+    private final Map<DrainOutcome, Timer> drainDurations = new EnumMap<>(DrainOutcome.class);
+
+    public GrpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker) {
+        this.registry = registry;
+        this.tracker = tracker;
+        this.endedCalls = Counter.builder(ENDED_CALLS)
+                .description("gRPC calls ended with UNAVAILABLE because the shutdown grace period ran out")
+                .register(registry);
+        for (DrainOutcome outcome : DrainOutcome.values()) {
+            drainDurations.put(outcome, Timer.builder(DRAIN_DURATION)
+                    .description("How long the gRPC server took to drain on shutdown")
+                    .tag("outcome", outcome.tag())
+                    .register(registry));
+        }
+    }
+
+    /** One gauge per method, registered when a server starts, so every series exists (at 0) before any call. */
+    @EventListener
+    public void onServerStarted(GrpcServerStartedEvent event) {
+        for (ServerServiceDefinition service : event.getServer().getServices()) {
+            for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
+                String fullMethodName = method.getMethodDescriptor().getFullMethodName();
+                Gauge.builder(ACTIVE_CALLS, tracker, t -> t.inFlight(fullMethodName))
+                        .description("gRPC calls in flight on the server")
+                        .tag("service", MethodDescriptor.extractFullServiceName(fullMethodName))
+                        .tag("method", MethodDescriptor.extractBareMethodName(fullMethodName))
+                        .strongReference(true)
+                        .register(registry);
+            }
+        }
+    }
+
+    @EventListener
+    public void onDrainCompleted(GrpcDrainCompletedEvent event) {
+        drainDurations.get(event.getOutcome()).record(event.getDuration());
+        endedCalls.increment(event.getEndedCalls());
+    }
+}
