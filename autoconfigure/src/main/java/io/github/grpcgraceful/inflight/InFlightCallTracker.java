@@ -125,9 +125,11 @@ public class InFlightCallTracker implements ServerInterceptor {
     public List<InFlightCall> endAll(Status status) {
         long now = System.nanoTime();
         List<InFlightCall> ended = new ArrayList<>();
-        oldestFirst()
-                .filter(call -> call.end(status))
-                .forEach(call -> ended.add(call.snapshot(now)));
+        for (TrackedCall<?, ?> call : oldestFirst().toList()) {
+            if (call.end(status)) {
+                ended.add(call.snapshot(now));
+            }
+        }
         return ended;
     }
 
