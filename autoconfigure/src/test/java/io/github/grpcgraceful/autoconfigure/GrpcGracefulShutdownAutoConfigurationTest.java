@@ -98,14 +98,7 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     private void assertDrainsWithout(Class<?> missing, Class<?>... absentBeans) {
         GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
-                        GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
-                        GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownActuatorAutoConfiguration.class,
-                        GrpcShutdownMetricsAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader(missing))
-                .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=without-test",
-                        "management.endpoints.web.exposure.include=grpcshutdown")
+        runner.withClassLoader(new FilteredClassLoader(missing))
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(GrpcServerDrainer.class);
                     for (Class<?> absent : absentBeans) {
