@@ -14,10 +14,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
+import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.health.GrpcHealthOnDrain;
 import io.github.grpcgraceful.health.ReadinessOnDrain;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.netdevh.NetDevhGracePeriodHandover;
+import io.github.grpcgraceful.netdevh.NetDevhServerRegistrar;
 import io.grpc.protobuf.services.HealthStatusManager;
 import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
@@ -33,8 +36,20 @@ public class GrpcGracefulShutdownAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    InFlightCallTracker inFlightCallTracker() {
-        return new InFlightCallTracker();
+    DrainPolicy grpcDrainPolicy(GrpcShutdownProperties properties) {
+        return properties.toPolicy();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    InFlightCallTracker inFlightCallTracker(DrainPolicy policy) {
+        return new InFlightCallTracker(policy.longLivedMethods());
+    }
+
+    /** net.devh's own stop then waits for the drain, which alone decides when calls are cut. */
+    @Bean
+    static NetDevhGracePeriodHandover netDevhGracePeriodHandover() {
+        return new NetDevhGracePeriodHandover();
     }
 
     /** Ordered last, so its interceptor is added last and therefore runs first, around every other one. */
@@ -50,9 +65,15 @@ public class GrpcGracefulShutdownAutoConfiguration {
      */
     @Bean
     @ConditionalOnBean(GrpcServerLifecycle.class)
-    GrpcServerDrainer grpcServerDrainer(InFlightCallTracker tracker, GrpcShutdownProperties properties,
+    GrpcServerDrainer grpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy,
             ApplicationEventPublisher events, List<GrpcServerLifecycle> serverLifecycles) {
-        return new GrpcServerDrainer(tracker, properties.getDrainDelay(), properties.getGracePeriod(), events);
+        return new GrpcServerDrainer(tracker, policy, events);
+    }
+
+    @Bean
+    @ConditionalOnBean(GrpcServerDrainer.class)
+    NetDevhServerRegistrar netDevhServerRegistrar(GrpcServerDrainer drainer) {
+        return new NetDevhServerRegistrar(drainer);
     }
 
     @Bean

@@ -18,7 +18,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class GrpcShutdownMetricsAutoConfiguration {
 
     @Bean
-    GrpcShutdownMetrics grpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker) {
-        return new GrpcShutdownMetrics(registry, tracker);
+    GrpcShutdownMetrics grpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker,
+            GrpcServerDrainer drainer) {
+        return new GrpcShutdownMetrics(registry, tracker, drainer);
     }
 }

@@ -2,11 +2,14 @@ package io.github.grpcgraceful.autoconfigure;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 
+import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.drain.Durations;
+import io.github.grpcgraceful.inflight.MethodPatterns;
 
 /** Settings of the graceful gRPC shutdown, under {@code grpc.shutdown}. */
 @ConfigurationProperties(prefix = GrpcShutdownProperties.PREFIX)
@@ -22,7 +25,8 @@ public class GrpcShutdownProperties {
 
     /**
      * How long in-flight calls may run on after the server stops accepting new ones. Calls still running then are
-     * ended with UNAVAILABLE, which clients may retry. 0 ends them at once. A number without a unit means seconds.
+     * ended with UNAVAILABLE, which clients may retry. 0 ends them at once. A number without a unit means seconds;
+     * anything over about 73 years means forever.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration gracePeriod = Duration.ofSeconds(30);
@@ -34,6 +38,14 @@ public class GrpcShutdownProperties {
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration drainDelay = Duration.ZERO;
+
+    /**
+     * Full method names of long-lived streams, which the drain releases with a retryable UNAVAILABLE as soon as the
+     * listener closes instead of waiting for them, so that their clients reconnect to another replica at once. '*'
+     * stands for any characters, as in 'chat.Chat/*'. The default names the health Watch and reflection streams; an
+     * empty list waits for every call.
+     */
+    private List<String> longLivedMethods = MethodPatterns.STANDARD_LONG_LIVED;
 
     public boolean isEnabled() {
         return enabled;
@@ -57,6 +69,25 @@ public class GrpcShutdownProperties {
 
     public void setDrainDelay(Duration drainDelay) {
         this.drainDelay = requireNonNegative("drain-delay", drainDelay);
+    }
+
+    public List<String> getLongLivedMethods() {
+        return longLivedMethods;
+    }
+
+    public void setLongLivedMethods(List<String> longLivedMethods) {
+        for (String pattern : longLivedMethods) {
+            String problem = MethodPatterns.problemWith(pattern);
+            if (problem != null) {
+                throw new InvalidShutdownPropertyException(PREFIX + ".long-lived-methods", pattern, problem);
+            }
+        }
+        this.longLivedMethods = List.copyOf(longLivedMethods);
+    }
+
+    /** These settings as the drain's policy. */
+    public DrainPolicy toPolicy() {
+        return new DrainPolicy(drainDelay, gracePeriod, MethodPatterns.of(longLivedMethods));
     }
 
     private static Duration requireNonNegative(String name, Duration value) {

@@ -1,5 +1,6 @@
 package io.github.grpcgraceful.autoconfigure;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.bind.BindException;
@@ -17,7 +18,9 @@ class GrpcShutdownPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<Bind
     private static final Map<String, String> EXAMPLES = Map.of(
             "grpc.shutdown.enabled", "true or false",
             "grpc.shutdown.grace-period", "a non-negative duration such as 30s, 500ms or 1m (a bare number means seconds)",
-            "grpc.shutdown.drain-delay", "a non-negative duration such as 5s or 0s (a bare number means seconds)");
+            "grpc.shutdown.drain-delay", "a non-negative duration such as 5s or 0s (a bare number means seconds)",
+            "grpc.shutdown.long-lived-methods", "a list of full method names such as events.Events/Subscribe or "
+                    + "chat.Chat/* (or an empty list to wait for every call)");
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
@@ -30,8 +33,15 @@ class GrpcShutdownPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<Bind
         if (!EXAMPLES.containsKey(property) || bound == null) {
             return null;
         }
-        String expected = cause.getTarget().getType().resolve() == boolean.class ? "a boolean" : "a duration";
-        return analysis(property, String.valueOf(bound.getValue()), "is not " + expected, cause);
+        return analysis(property, String.valueOf(bound.getValue()), problem(cause), cause);
+    }
+
+    private String problem(BindException cause) {
+        if (findCause(cause, ArithmeticException.class) != null) {
+            return "is too long to compute with (anything over about 73 years already means forever)";
+        }
+        Class<?> type = cause.getTarget().getType().resolve();
+        return type == boolean.class ? "is not a boolean" : type == Duration.class ? "is not a duration" : "is not valid";
     }
 
     private static FailureAnalysis analysis(String property, String value, String problem, BindException cause) {

@@ -11,15 +11,16 @@ import java.time.Instant;
  * @param deadline when the grace period runs out, or {@code null} until the listeners close
  * @param finishedAt when the drain ended, or {@code null} until then
  * @param completedCalls calls that finished on their own since the drain started
+ * @param releasedCalls long-lived streams released when the listeners closed
  * @param endedCalls calls ended with UNAVAILABLE at the deadline
  */
 public record DrainStatus(DrainState state, Instant startedAt, Instant deadline, Instant finishedAt,
-        long completedCalls, long endedCalls) {
+        long completedCalls, long releasedCalls, long endedCalls) {
 
-    static final DrainStatus SERVING = new DrainStatus(DrainState.SERVING, null, null, null, 0, 0);
+    static final DrainStatus SERVING = new DrainStatus(DrainState.SERVING, null, null, null, 0, 0, 0);
 
-    DrainStatus withCompletedCalls(long completed) {
-        return new DrainStatus(state, startedAt, deadline, finishedAt, completed, endedCalls);
+    DrainStatus withCounts(long completed, long released) {
+        return new DrainStatus(state, startedAt, deadline, finishedAt, completed, released, endedCalls);
     }
 
     /** How long the drain has run (until now, or until it ended), or {@code null} while serving. */

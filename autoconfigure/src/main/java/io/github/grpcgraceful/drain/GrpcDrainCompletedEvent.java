@@ -10,14 +10,16 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
     private final DrainOutcome outcome;
     private final Duration duration;
     private final long completedCalls;
+    private final long releasedCalls;
     private final long endedCalls;
 
     public GrpcDrainCompletedEvent(Object source, DrainOutcome outcome, Duration duration, long completedCalls,
-            long endedCalls) {
+            long releasedCalls, long endedCalls) {
         super(source);
         this.outcome = outcome;
         this.duration = duration;
         this.completedCalls = completedCalls;
+        this.releasedCalls = releasedCalls;
         this.endedCalls = endedCalls;
     }
 
@@ -30,9 +32,14 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
         return duration;
     }
 
-    /** Calls that finished on their own during the drain. */
+    /** Calls that finished on their own during the drain, including streams that completed on the drain signal. */
     public long getCompletedCalls() {
         return completedCalls;
+    }
+
+    /** Long-lived streams released with a retryable UNAVAILABLE when the listeners closed. */
+    public long getReleasedCalls() {
+        return releasedCalls;
     }
 
     /** Calls ended with UNAVAILABLE because the grace period ran out. */

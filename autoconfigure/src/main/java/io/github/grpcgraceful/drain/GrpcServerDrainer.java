@@ -2,63 +2,82 @@ package io.github.grpcgraceful.drain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 
 import io.github.grpcgraceful.inflight.InFlightCall;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
 import io.grpc.Server;
 import io.grpc.Status;
-import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 
 /**
  * Drains every gRPC server of the application when the context stops: out of service first, then (after the
- * drain-delay) no new connections or calls, then in-flight calls get the grace period to finish, and whatever still
- * runs at the deadline ends with a retryable {@code UNAVAILABLE}. Runs once per context; later stops are no-ops.
+ * drain-delay) no new connections or calls and long-lived streams released, then the other calls in flight get the
+ * grace period to finish, and whatever still runs at the deadline ends with a retryable {@code UNAVAILABLE}. Runs
+ * once per context; later stops are no-ops. No exception escapes it.
  *
- * <p>It stops synchronously, before net.devh's {@code GrpcServerLifecycle} (which depends on it being done) and
- * before the web server shuts down, so health endpoints stay reachable for the whole drain.
+ * <p>It stops synchronously, before the server lifecycles of the gRPC backend (which depend on it) and before the web
+ * server shuts down, so health endpoints stay reachable for the whole drain. Each backend's own stop runs when the
+ * listeners close, on a thread of its own, so that the backend still publishes its shutdown events and logs in their
+ * usual order; the drain waits for it before it reports itself completed.
  */
-public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<GrpcServerStartedEvent> {
+public class GrpcServerDrainer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcServerDrainer.class);
 
     /** How long ended calls get to flush their status before the transports are closed hard. */
     private static final Duration FLUSH_WAIT = Duration.ofSeconds(1);
-    /** How long to wait for the servers to terminate after {@code shutdownNow()}. */
+    /** How long to wait for the servers (and their backends' stops) to terminate after {@code shutdownNow()}. */
     private static final Duration TERMINATION_WAIT = Duration.ofSeconds(5);
-    /** How many ended calls the log names one by one. */
+    /** How long a backend's stop may take to close its server's listener before the drain closes it. */
+    private static final Duration LISTENER_CLOSE_WAIT = Duration.ofSeconds(1);
+    /** How many calls a log line names one by one. */
     private static final int LOGGED_CALLS = 20;
 
     private final InFlightCallTracker tracker;
-    private final Duration drainDelay;
-    private final Duration gracePeriod;
+    private final DrainPolicy policy;
     private final ApplicationEventPublisher events;
-    private final List<Server> servers = new CopyOnWriteArrayList<>();
+    private final List<DrainedServer> servers = new CopyOnWriteArrayList<>();
+    private final Status releaseStatus;
+    private final Status deadlineStatus;
     private volatile DrainStatus status = DrainStatus.SERVING;
     private volatile boolean running;
-    /** {@link InFlightCallTracker#completedCalls()} when the drain started. */
+    /** The tracker's counts when the drain started. */
     private volatile long completedBefore;
+    private volatile long releasedBefore;
 
-    public GrpcServerDrainer(InFlightCallTracker tracker, Duration drainDelay, Duration gracePeriod,
-            ApplicationEventPublisher events) {
+    public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events) {
         this.tracker = tracker;
-        this.drainDelay = drainDelay;
-        this.gracePeriod = gracePeriod;
+        this.policy = policy;
         this.events = events;
+        this.releaseStatus = Status.UNAVAILABLE.withDescription(
+                "server shutting down: long-lived stream released, reconnect to another server");
+        this.deadlineStatus = Status.UNAVAILABLE.withDescription(
+                "server shutting down: grace period " + Durations.describe(policy.gracePeriod()) + " expired");
     }
 
-    @Override
-    public void onApplicationEvent(GrpcServerStartedEvent event) {
-        servers.add(event.getServer());
+    /**
+     * Adds a started server to drain. {@code backendStop}, if not {@code null}, is the gRPC backend's own stop of
+     * that server: it runs when the drain closes the listeners and is expected to call {@link Server#shutdown()} and
+     * then wait, without a deadline of its own, until the server has terminated.
+     */
+    public void register(Server server, Runnable backendStop) {
+        servers.add(new DrainedServer(server, backendStop));
+    }
+
+    /** The servers this drains, in the order they started. */
+    public List<Server> servers() {
+        return servers.stream().map(DrainedServer::server).toList();
     }
 
     @Override
@@ -82,21 +101,18 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         drain();
     }
 
-    /** The drain as it is now; while it runs, the completed calls are counted live. */
+    /** The drain as it is now; while it runs, its counts are live. */
     public DrainStatus status() {
         DrainStatus current = status;
         if (current.state() == DrainState.DELAYING || current.state() == DrainState.DRAINING) {
-            return current.withCompletedCalls(tracker.completedCalls() - completedBefore);
+            return current.withCounts(tracker.completedCalls() - completedBefore,
+                    tracker.releasedCalls() - releasedBefore);
         }
         return current;
     }
 
-    public Duration getDrainDelay() {
-        return drainDelay;
-    }
-
-    public Duration getGracePeriod() {
-        return gracePeriod;
+    public DrainPolicy policy() {
+        return policy;
     }
 
     /** Drains all servers and returns when they have stopped; a no-op when a drain has already started. */
@@ -108,53 +124,114 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
                 return;
             }
             completedBefore = tracker.completedCalls();
-            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0);
+            releasedBefore = tracker.releasedCalls();
+            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0);
         }
         int inFlight = tracker.inFlight();
         log.info("gRPC drain started: {} in flight, drain-delay {}, grace period {}",
-                calls(inFlight), Durations.describe(drainDelay), Durations.describe(gracePeriod));
-        events.publishEvent(new GrpcDrainStartedEvent(this, inFlight, drainDelay, gracePeriod));
+                calls(inFlight), Durations.describe(policy.drainDelay()), Durations.describe(policy.gracePeriod()));
+        publish(new GrpcDrainStartedEvent(this, inFlight, policy.drainDelay(), policy.gracePeriod()));
 
-        boolean interrupted = !sleep(drainDelay);
-        long deadlineNanos = System.nanoTime() + gracePeriod.toNanos();
-        Instant deadline = Instant.now().plus(gracePeriod);
-        status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0);
-        servers.forEach(Server::shutdown);
-
-        boolean terminated = !interrupted && awaitDrained(deadlineNanos);
-        List<InFlightCall> ended = terminated ? List.of() : endRemainingCalls();
+        boolean interrupted = false;
+        boolean terminated = false;
+        Instant deadline = null;
+        List<InFlightCall> ended = List.of();
+        try {
+            interrupted = !sleep(policy.drainDelay());
+            long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
+            deadline = Instant.now().plus(policy.gracePeriod());
+            status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0);
+            List<Thread> backendStops = closeListeners();
+            List<InFlightCall> released = tracker.beginDrain(releaseStatus);
+            log.info("gRPC listener closed, grace period {}{}", Durations.describe(policy.gracePeriod()),
+                    released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
+            terminated = !interrupted && awaitDrained(deadlineNanos);
+            if (!terminated) {
+                ended = endRemainingCalls();
+            }
+            awaitBackendStops(backendStops);
+        } catch (RuntimeException e) {
+            log.error("gRPC drain failed; stopping the servers at once", e);
+            stopNow();
+            terminated = false;
+        }
 
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         long completed = tracker.completedCalls() - completedBefore;
+        long released = tracker.releasedCalls() - releasedBefore;
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
-        status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, ended.size());
-        log.info("gRPC server drained in {}: {} completed{}", Durations.seconds(took), calls(completed),
+        status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, released,
+                ended.size());
+        log.info("{} drained in {}: {} completed{}{}", servers.size() > 1 ? servers.size() + " gRPC servers"
+                : "gRPC server", Durations.seconds(took), calls(completed),
+                released == 0 ? "" : ", released " + streams(released),
                 ended.isEmpty() ? "" : ", " + calls(ended.size()) + " ended with UNAVAILABLE");
-        events.publishEvent(new GrpcDrainCompletedEvent(this, outcome, took, completed, ended.size()));
+        publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, ended.size()));
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /**
+     * Starts each backend's own stop, waits briefly until it has closed its server's listener (so that its shutdown
+     * event comes first, as without this drain), then closes every listener still open. Returns the stops' threads.
+     */
+    private List<Thread> closeListeners() {
+        List<Thread> stops = new ArrayList<>();
+        for (DrainedServer drained : servers) {
+            if (drained.backendStop() != null) {
+                Thread stop = new Thread(() -> runQuietly(drained.backendStop()), "grpc-drain-stop-" + stops.size());
+                stop.setDaemon(true);
+                stop.start();
+                stops.add(stop);
+            }
+        }
+        long until = System.nanoTime() + LISTENER_CLOSE_WAIT.toNanos();
+        for (DrainedServer drained : servers) {
+            while (drained.backendStop() != null && !drained.server().isShutdown() && System.nanoTime() < until) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            drained.server().shutdown();
+        }
+        return stops;
+    }
+
+    private void awaitBackendStops(List<Thread> stops) {
+        long deadlineNanos = System.nanoTime() + TERMINATION_WAIT.toNanos();
+        try {
+            for (Thread stop : stops) {
+                stop.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+                if (stop.isAlive()) {
+                    log.warn("The gRPC backend's own stop has not returned within {} of the servers' termination",
+                            Durations.describe(TERMINATION_WAIT));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private List<InFlightCall> endRemainingCalls() {
-        Status unavailable = Status.UNAVAILABLE.withDescription(
-                "server shutting down: grace period " + Durations.describe(gracePeriod) + " expired");
-        List<InFlightCall> ended = tracker.endAll(unavailable);
-        log.warn("gRPC grace period {} expired: ended {} with UNAVAILABLE{}", Durations.describe(gracePeriod),
+        List<InFlightCall> ended = tracker.endAll(deadlineStatus);
+        log.warn("gRPC grace period {} expired: ended {} with UNAVAILABLE{}", Durations.describe(policy.gracePeriod()),
                 calls(ended.size()), ended.isEmpty() ? "" : ": " + describe(ended));
         // Handlers that honour cancellation return now, and the ended calls' statuses go out before transports close.
         awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos());
-        servers.forEach(Server::shutdownNow);
-        if (!awaitTermination(System.nanoTime() + TERMINATION_WAIT.toNanos())) {
-            log.warn("gRPC servers did not terminate within {} after shutdownNow()",
-                    Durations.describe(TERMINATION_WAIT));
-        }
+        stopNow();
         int stillRunning = tracker.inFlight();
         if (stillRunning > 0) {
             log.warn("{} still running after their calls were ended: the handlers ignore cancellation",
                     plural(stillRunning, "handler"));
         }
         return ended;
+    }
+
+    private void stopNow() {
+        servers.forEach(drained -> drained.server().shutdownNow());
+        if (!awaitTermination(System.nanoTime() + TERMINATION_WAIT.toNanos())) {
+            log.warn("gRPC servers did not terminate within {} after shutdownNow()",
+                    Durations.describe(TERMINATION_WAIT));
+        }
     }
 
     /**
@@ -172,8 +249,9 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
 
     private boolean awaitTermination(long deadlineNanos) {
         try {
-            for (Server server : servers) {
-                if (!server.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            for (DrainedServer drained : servers) {
+                long left = Math.max(0, deadlineNanos - System.nanoTime());
+                if (!drained.server().awaitTermination(left, TimeUnit.NANOSECONDS)) {
                     return false;
                 }
             }
@@ -184,26 +262,51 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Gr
         }
     }
 
+    /** Listeners' failures are logged: they must not stop the drain. */
+    private void publish(ApplicationEvent event) {
+        try {
+            events.publishEvent(event);
+        } catch (RuntimeException e) {
+            log.warn("A listener of {} failed", event.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static void runQuietly(Runnable backendStop) {
+        try {
+            backendStop.run();
+        } catch (RuntimeException e) {
+            log.warn("The gRPC backend's own server stop failed", e);
+        }
+    }
+
     /** Sleeps unless interrupted; returns false if it was. */
     private static boolean sleep(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
+            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
             return true;
         } catch (InterruptedException e) {
             return false;
         }
     }
 
-    private static String describe(List<InFlightCall> ended) {
-        String named = ended.stream().limit(LOGGED_CALLS).map(InFlightCall::toString).collect(Collectors.joining(", "));
-        return ended.size() > LOGGED_CALLS ? named + " and " + (ended.size() - LOGGED_CALLS) + " more" : named;
+    private static String describe(List<InFlightCall> calls) {
+        String named = calls.stream().limit(LOGGED_CALLS).map(InFlightCall::toString).collect(Collectors.joining(", "));
+        return calls.size() > LOGGED_CALLS ? named + " and " + (calls.size() - LOGGED_CALLS) + " more" : named;
     }
 
     private static String calls(long count) {
         return plural(count, "call");
     }
 
+    private static String streams(long count) {
+        return plural(count, "long-lived stream");
+    }
+
     private static String plural(long count, String noun) {
         return count + " " + noun + (count == 1 ? "" : "s");
+    }
+
+    /** A server to drain and its backend's own stop, or {@code null}. */
+    private record DrainedServer(Server server, Runnable backendStop) {
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
+import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.drain.DrainState;
 import io.github.grpcgraceful.drain.DrainStatus;
 import io.github.grpcgraceful.drain.Durations;
@@ -34,14 +35,15 @@ public class GrpcShutdownEndpoint {
     public Report report() {
         DrainStatus drain = drainer.status();
         List<Call> oldest = tracker.oldest(OLDEST_CALLS).stream().map(Call::of).toList();
+        DrainPolicy policy = drainer.policy();
         return new Report(drain.state(), tracker.inFlight(), tracker.inFlightByMethod(), oldest,
-                Durations.describe(drainer.getGracePeriod()), Durations.describe(drainer.getDrainDelay()),
-                drain.state() == DrainState.SERVING ? null : Drain.of(drain));
+                Durations.describe(policy.gracePeriod()), Durations.describe(policy.drainDelay()),
+                policy.longLivedMethods().patterns(), drain.state() == DrainState.SERVING ? null : Drain.of(drain));
     }
 
     /** The endpoint's JSON. */
     public record Report(DrainState state, int inFlight, Map<String, Integer> inFlightByMethod, List<Call> oldestCalls,
-            String gracePeriod, String drainDelay, Drain drain) {
+            String gracePeriod, String drainDelay, List<String> longLivedMethods, Drain drain) {
     }
 
     /** An in-flight call: its method and how long it has run, in seconds. */
@@ -54,11 +56,11 @@ public class GrpcShutdownEndpoint {
 
     /** The drain, once started; instants in ISO-8601. */
     public record Drain(String startedAt, String deadline, String finishedAt, double elapsedSeconds,
-            long completedCalls, long endedCalls) {
+            long completedCalls, long releasedCalls, long endedCalls) {
 
         static Drain of(DrainStatus drain) {
             return new Drain(iso(drain.startedAt()), iso(drain.deadline()), iso(drain.finishedAt()),
-                    seconds(drain.elapsed()), drain.completedCalls(), drain.endedCalls());
+                    seconds(drain.elapsed()), drain.completedCalls(), drain.releasedCalls(), drain.endedCalls());
         }
     }
 

@@ -31,7 +31,7 @@ public class GrpcServerHealthIndicator extends AbstractHealthIndicator {
         }
         builder.withDetail("state", drain.state())
                 .withDetail("inFlight", tracker.inFlight())
-                .withDetail("gracePeriod", Durations.describe(drainer.getGracePeriod()))
-                .withDetail("drainDelay", Durations.describe(drainer.getDrainDelay()));
+                .withDetail("gracePeriod", Durations.describe(drainer.policy().gracePeriod()))
+                .withDetail("drainDelay", Durations.describe(drainer.policy().drainDelay()));
     }
 }

@@ -9,7 +9,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
@@ -27,35 +26,57 @@ import io.grpc.Status;
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
+    private final MethodPatterns longLivedMethods;
     private final Set<TrackedCall<?, ?>> running = ConcurrentHashMap.newKeySet();
-    private final ConcurrentMap<String, AtomicInteger> inFlightByMethod = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
     private final LongAdder completed = new LongAdder();
+    private final LongAdder released = new LongAdder();
     /** Notified whenever the last call in flight finishes. */
     private final Object idle = new Object();
+    /** The status long-lived calls are released with, from the moment the drain closes the listeners. */
+    private volatile Status releaseStatus;
+
+    /** A tracker whose drain waits for every call, streams included. */
+    public InFlightCallTracker() {
+        this(MethodPatterns.none());
+    }
+
+    /** A tracker whose drain releases the calls of {@code longLivedMethods} as soon as the listeners close. */
+    public InFlightCallTracker(MethodPatterns longLivedMethods) {
+        this.longLivedMethods = longLivedMethods;
+    }
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(
-                call, methodCounter(call.getMethodDescriptor().getFullMethodName()), this::finished);
+                call, method(call.getMethodDescriptor().getFullMethodName()), this::finished);
         running.add(tracked);
+        ServerCall.Listener<ReqT> listener;
         try {
-            return tracked.start(headers, next);
+            listener = tracked.start(headers, next);
         } catch (RuntimeException | Error e) {
             // gRPC then cancels the stream without ever calling a listener of ours.
             tracked.finish();
             throw e;
         }
+        Status releasing = releaseStatus;
+        if (releasing != null) {
+            // Arrived while the drain was closing the listeners: the drain may have missed it.
+            drainBegan(tracked, releasing);
+        }
+        return listener;
     }
 
-    private AtomicInteger methodCounter(String fullMethodName) {
-        AtomicInteger counter = inFlightByMethod.get(fullMethodName);
-        return counter != null ? counter : inFlightByMethod.computeIfAbsent(fullMethodName, name -> new AtomicInteger());
+    private ServedMethod method(String fullMethodName) {
+        ServedMethod method = methods.get(fullMethodName);
+        return method != null ? method : methods.computeIfAbsent(fullMethodName,
+                name -> new ServedMethod(longLivedMethods.matches(name)));
     }
 
     private void finished(TrackedCall<?, ?> call) {
         running.remove(call);
-        if (!call.wasEnded()) {
+        if (call.ending() == null) {
             completed.increment();
         }
         if (running.isEmpty()) {
@@ -63,6 +84,31 @@ public class InFlightCallTracker implements ServerInterceptor {
                 idle.notifyAll();
             }
         }
+    }
+
+    /**
+     * The listeners have closed: tells every handler that asked for the {@link DrainSignal}, and closes the calls of
+     * long-lived methods whose handlers did not with {@code releaseStatus}; calls that arrive later get the same.
+     * Returns the calls this released, oldest first.
+     */
+    public List<InFlightCall> beginDrain(Status releaseStatus) {
+        this.releaseStatus = releaseStatus;
+        long now = System.nanoTime();
+        List<InFlightCall> releasedNow = new ArrayList<>();
+        for (TrackedCall<?, ?> call : oldestFirst().toList()) {
+            if (drainBegan(call, releaseStatus)) {
+                releasedNow.add(call.snapshot(now));
+            }
+        }
+        return releasedNow;
+    }
+
+    private boolean drainBegan(TrackedCall<?, ?> call, Status releaseStatus) {
+        if (call.drainBegan(releaseStatus)) {
+            released.increment();
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -81,6 +127,11 @@ public class InFlightCallTracker implements ServerInterceptor {
         }
     }
 
+    /** The methods whose calls the drain releases when the listeners close. */
+    public MethodPatterns longLivedMethods() {
+        return longLivedMethods;
+    }
+
     /** Calls in flight on the server. */
     public int inFlight() {
         return running.size();
@@ -88,17 +139,17 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /** Calls in flight for one method, e.g. {@code Greeter/SayHello}. */
     public int inFlight(String fullMethodName) {
-        AtomicInteger counter = inFlightByMethod.get(fullMethodName);
-        return counter == null ? 0 : counter.get();
+        ServedMethod method = methods.get(fullMethodName);
+        return method == null ? 0 : method.inFlight();
     }
 
     /** Calls in flight by full method name, for the methods that have any, sorted by name. */
     public Map<String, Integer> inFlightByMethod() {
         Map<String, Integer> counts = new TreeMap<>();
-        inFlightByMethod.forEach((method, counter) -> {
-            int count = counter.get();
+        methods.forEach((name, method) -> {
+            int count = method.inFlight();
             if (count > 0) {
-                counts.put(method, count);
+                counts.put(name, count);
             }
         });
         return counts;
@@ -113,9 +164,14 @@ public class InFlightCallTracker implements ServerInterceptor {
                 .toList();
     }
 
-    /** Calls that have finished on their own (not ended by {@link #endAll(Status)}) since the server started. */
+    /** Calls that have finished on their own (neither released nor ended by the drain) since the server started. */
     public long completedCalls() {
         return completed.sum();
+    }
+
+    /** Long-lived calls the drain released when the listeners closed. */
+    public long releasedCalls() {
+        return released.sum();
     }
 
     /**
@@ -126,7 +182,7 @@ public class InFlightCallTracker implements ServerInterceptor {
         long now = System.nanoTime();
         List<InFlightCall> ended = new ArrayList<>();
         for (TrackedCall<?, ?> call : oldestFirst().toList()) {
-            if (call.end(status)) {
+            if (call.end(status, TrackedCall.Ending.ENDED)) {
                 ended.add(call.snapshot(now));
             }
         }

@@ -1,9 +1,13 @@
 package io.github.grpcgraceful.inflight;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -16,28 +20,48 @@ import io.grpc.Status;
 
 /**
  * One server call, wrapped so that the drain can end it with a status of its choosing while the handler may be
- * using it: every write is serialized with {@link #end(Status)}, and what the handler sends after the call was
- * closed is dropped quietly instead of failing inside the handler.
+ * using it: every write is serialized with {@link #end(Status, Ending)}, and what the handler sends after the call
+ * was closed is dropped quietly instead of failing inside the handler.
  *
- * <p>The handler runs in a context of this call's own, which {@link #end(Status)} cancels at once. gRPC would cancel
- * the call's context only after the handler has returned (the server closed the call normally, as far as the transport
- * is concerned), so a handler that waits would never learn that its call is over.
+ * <p>The handler runs in a context of this call's own, which {@link #end(Status, Ending)} cancels at once. gRPC would
+ * cancel the call's context only after the handler has returned (the server closed the call normally, as far as the
+ * transport is concerned), so a handler that waits would never learn that its call is over. The same context carries
+ * the call for {@link DrainSignal#current()}.
  */
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
-    private final Context.CancellableContext context = Context.current().withCancellation();
-    private final AtomicInteger methodInFlight;
+    /** How the drain closed a call; a call the drain never closed has none. */
+    enum Ending {
+        /** A long-lived stream, closed when the listeners closed. */
+        RELEASED,
+        /** Still running when the grace period ran out. */
+        ENDED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(TrackedCall.class);
+    private static final Context.Key<TrackedCall<?, ?>> CURRENT = Context.key("grpc-graceful-shutdown-call");
+
+    private final Context.CancellableContext context;
+    private final ServedMethod method;
     private final Consumer<TrackedCall<?, ?>> onFinish;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean finished = new AtomicBoolean();
     private boolean closed; // guarded by this
-    private volatile boolean ended;
+    private boolean drainSignalled; // guarded by this
+    private List<Runnable> drainActions; // guarded by this; null until a handler asks for the drain signal
+    private volatile Ending ending;
 
-    TrackedCall(ServerCall<ReqT, RespT> delegate, AtomicInteger methodInFlight, Consumer<TrackedCall<?, ?>> onFinish) {
+    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method, Consumer<TrackedCall<?, ?>> onFinish) {
         super(delegate);
-        this.methodInFlight = methodInFlight;
+        this.method = method;
         this.onFinish = onFinish;
-        methodInFlight.incrementAndGet();
+        this.context = Context.current().withValue(CURRENT, this).withCancellation();
+        method.started();
+    }
+
+    /** The call whose context is current, or {@code null} outside a tracked call. */
+    static TrackedCall<?, ?> current() {
+        return CURRENT.get();
     }
 
     @Override
@@ -66,12 +90,12 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * Closes the call with {@code status} unless it is closed already, and cancels the handler's context; returns
      * whether this closed it.
      */
-    boolean end(Status status) {
+    boolean end(Status status, Ending why) {
         synchronized (this) {
             if (closed) {
                 return false;
             }
-            ended = true;
+            ending = why;
             close(status, new Metadata());
         }
         // Outside the lock: cancellation runs the handler's own listeners.
@@ -79,14 +103,63 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return true;
     }
 
+    /**
+     * The listeners have closed: runs the handler's drain actions if it asked for the signal, or else releases the
+     * call with {@code releaseStatus} if its method is long-lived. Returns whether it released the call.
+     */
+    boolean drainBegan(Status releaseStatus) {
+        List<Runnable> actions;
+        synchronized (this) {
+            if (drainSignalled) {
+                return false;
+            }
+            drainSignalled = true;
+            actions = drainActions;
+            drainActions = null;
+        }
+        if (actions != null) {
+            actions.forEach(this::runDrainAction);
+            return false;
+        }
+        return method.longLived() && end(releaseStatus, Ending.RELEASED);
+    }
+
+    void onDrain(Runnable action) {
+        synchronized (this) {
+            if (!drainSignalled) {
+                if (drainActions == null) {
+                    drainActions = new ArrayList<>(2);
+                }
+                drainActions.add(action);
+                return;
+            }
+        }
+        runDrainAction(action);
+    }
+
+    synchronized boolean drainSignalled() {
+        return drainSignalled;
+    }
+
+    private void runDrainAction(Runnable action) {
+        if (finished.get()) {
+            return;
+        }
+        try {
+            context.run(action);
+        } catch (RuntimeException e) {
+            log.warn("The drain action of {} failed", getMethodDescriptor().getFullMethodName(), e);
+        }
+    }
+
     /** Starts the call in its own context, so that the handler and its listener callbacks all run inside it. */
     ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         return finishingWith(Contexts.interceptCall(context, this, headers, next));
     }
 
-    /** Whether the drain ended this call rather than its handler. */
-    boolean wasEnded() {
-        return ended;
+    /** How the drain closed this call, or {@code null} if it did not. */
+    Ending ending() {
+        return ending;
     }
 
     long startNanos() {
@@ -124,7 +197,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     void finish() {
         if (finished.compareAndSet(false, true)) {
             context.cancel(null);
-            methodInFlight.decrementAndGet();
+            method.finished();
             onFinish.accept(this);
         }
     }

@@ -12,6 +12,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import io.github.grpcgraceful.drain.DrainState;
+import io.github.grpcgraceful.drain.Durations;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.endpoint.GrpcShutdownEndpoint;
 import io.github.grpcgraceful.health.GrpcHealthOnDrain;
@@ -46,8 +47,8 @@ class GrpcGracefulShutdownAutoConfigurationTest {
             assertThat(context).hasSingleBean(GrpcServerDrainer.class).hasSingleBean(InFlightCallTracker.class);
             assertThat(context.getBeansOfType(GrpcServerConfigurer.class)).hasSize(1);
             GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
-            assertThat(drainer.getGracePeriod()).isEqualTo(Duration.ofSeconds(30));
-            assertThat(drainer.getDrainDelay()).isZero();
+            assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(drainer.policy().drainDelay()).isZero();
             assertThat(drainer.isRunning()).isTrue();
         });
     }
@@ -57,8 +58,8 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         runner.withPropertyValues("grpc.shutdown.grace-period=45", "grpc.shutdown.drain-delay=250ms")
                 .run(context -> {
                     GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
-                    assertThat(drainer.getGracePeriod()).isEqualTo(Duration.ofSeconds(45));
-                    assertThat(drainer.getDrainDelay()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(45));
+                    assertThat(drainer.policy().drainDelay()).isEqualTo(Duration.ofMillis(250));
                 });
     }
 
@@ -152,6 +153,56 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         assertThat(analysis.getDescription())
                 .isEqualTo("Invalid value 'maybe' for property 'grpc.shutdown.enabled': it is not a boolean.");
         assertThat(analysis.getAction()).isEqualTo("Set 'grpc.shutdown.enabled' to true or false.");
+    }
+
+    @Test
+    void longLivedMethodsDefaultToHealthWatchAndReflectionAndBindAsAList() {
+        runner.run(context -> assertThat(context.getBean(InFlightCallTracker.class).longLivedMethods().patterns())
+                .containsExactly("grpc.health.v1.Health/Watch",
+                        "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                        "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
+        runner.withPropertyValues("grpc.shutdown.long-lived-methods=events.Events/Subscribe,chat.Chat/*")
+                .run(context -> assertThat(context.getBean(InFlightCallTracker.class).longLivedMethods().patterns())
+                        .containsExactly("events.Events/Subscribe", "chat.Chat/*"));
+    }
+
+    @Test
+    void aMethodPatternWithALeadingSlashFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.long-lived-methods=chat.Chat/*,/events.Events/Subscribe");
+
+        assertThat(analysis.getDescription()).isEqualTo("Invalid value '/events.Events/Subscribe' for property "
+                + "'grpc.shutdown.long-lived-methods': it starts with '/': write the full method name without it, "
+                + "such as events.Events/Subscribe.");
+        assertThat(analysis.getAction()).contains("'grpc.shutdown.long-lived-methods'").contains("chat.Chat/*");
+    }
+
+    @Test
+    void aMethodPatternThatIsNoMethodNameFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.long-lived-methods=Subscribe");
+
+        assertThat(analysis.getDescription()).startsWith("Invalid value 'Subscribe' for property "
+                + "'grpc.shutdown.long-lived-methods': it is not a full method name of the form package.Service/Method");
+    }
+
+    @Test
+    void durationsTooLongForNanosecondsMeanForever() {
+        // An endless drain-delay is tried in GrpcServerDrainerTest, where the drain can be interrupted.
+        GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
+        runner.withPropertyValues("grpc.shutdown.grace-period=999999999d").run(context -> {
+            drainer[0] = context.getBean(GrpcServerDrainer.class);
+            assertThat(drainer[0].policy().gracePeriod()).isEqualTo(Durations.FOREVER);
+            assertThat(Durations.describe(drainer[0].policy().gracePeriod())).isEqualTo("forever");
+        });
+        assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void aDurationTooLongToBindFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.grace-period=9223372036854775807d");
+
+        assertThat(analysis.getDescription()).isEqualTo("Invalid value '9223372036854775807d' for property "
+                + "'grpc.shutdown.grace-period': it is too long to compute with (anything over about 73 years already "
+                + "means forever).");
     }
 
     private FailureAnalysis analyzeStartupFailure(String property) {

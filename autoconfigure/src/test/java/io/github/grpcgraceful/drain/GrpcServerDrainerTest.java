@@ -14,6 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationListener;
 
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.TestGrpcApp;
@@ -22,8 +26,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import net.devh.boot.grpc.server.event.GrpcServerShutdownEvent;
+import net.devh.boot.grpc.server.event.GrpcServerTerminatedEvent;
 
 /** The drain against a real Netty server and real clients. Timing bounds are generous on purpose. */
+@ExtendWith(OutputCaptureExtension.class)
 class GrpcServerDrainerTest {
 
     private final List<TestGrpcApp> apps = new ArrayList<>();
@@ -180,6 +187,79 @@ class GrpcServerDrainerTest {
         GrpcDrainCompletedEvent completed = (GrpcDrainCompletedEvent) app.drainEvents().get(1);
         assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(drainer.status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void netDevhsOwnShutdownEventsAndLogStillComeInTheirUsualOrder(CapturedOutput output) throws Exception {
+        TestGrpcApp app = start();
+        CompletableFuture<String> reply = app.sleepCall(500);
+
+        app.close();
+
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 500");
+        assertThat(app.shutdownEvents()).extracting(Object::getClass).containsExactly(GrpcDrainStartedEvent.class,
+                GrpcServerShutdownEvent.class, GrpcServerTerminatedEvent.class, GrpcDrainCompletedEvent.class);
+        assertThat(output).containsOnlyOnce("Completed gRPC server shutdown");
+    }
+
+    @Test
+    void netDevhsShorterGracePeriodNoLongerCutsCallsTheDrainWaitsFor(CapturedOutput output) throws Exception {
+        TestGrpcApp app = start("grpc.server.shutdown-grace-period=1s", "grpc.shutdown.grace-period=20s");
+        CompletableFuture<String> reply = app.sleepCall(2500);
+
+        app.closeAsync();
+
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 2500");
+        assertThat(output).contains("'grpc.server.shutdown-grace-period' (1s) is not used while the graceful shutdown "
+                + "is on: 'grpc.shutdown.grace-period' decides how long calls may run on");
+    }
+
+    @Test
+    void aFailingListenerOfTheDrainEventsDoesNotStopTheDrain(CapturedOutput output) throws Exception {
+        TestGrpcApp app = start();
+        app.context().addApplicationListener((ApplicationListener<GrpcDrainStartedEvent>) event -> {
+            throw new IllegalStateException("listener failed on purpose");
+        });
+        CompletableFuture<String> reply = app.sleepCall(500);
+
+        app.close();
+
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 500");
+        assertThat(app.drainCompleted().getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(output).contains("A listener of GrpcDrainStartedEvent failed");
+    }
+
+    @Test
+    void aDrainInterruptedDuringAnEndlessDrainDelayEndsCleanly() throws Exception {
+        TestGrpcApp app = start("grpc.shutdown.drain-delay=9223372036854775807ms", "grpc.shutdown.grace-period=999999999d");
+        GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
+        assertThat(drainer.policy().drainDelay()).isEqualTo(Durations.FOREVER);
+        assertThat(drainer.policy().gracePeriod()).isEqualTo(Durations.FOREVER);
+        CompletableFuture<String> reply = app.sleepCall(30_000);
+        List<Throwable> escaped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread drain = new Thread(drainer::drain, "test-drain");
+        drain.setUncaughtExceptionHandler((thread, e) -> escaped.add(e));
+
+        drain.start();
+        await(() -> drainer.status().state() == DrainState.DELAYING, Duration.ofSeconds(5));
+        drain.interrupt();
+        drain.join(10_000);
+
+        assertThat(drain.isAlive()).isFalse();
+        assertThat(escaped).isEmpty();
+        assertThat(drainer.status().state()).isEqualTo(DrainState.TERMINATED);
+        assertThat(failureOf(reply).getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void aGracePeriodOfPracticallyForeverStillEndsWithTheLastCall() throws Exception {
+        TestGrpcApp app = start("grpc.shutdown.grace-period=9223372036854775807s");
+        CompletableFuture<String> reply = app.sleepCall(300);
+
+        app.close();
+
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 300");
+        assertThat(app.drainCompleted().getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
     }
 
     private static StatusRuntimeException failureOf(CompletableFuture<String> reply) {

@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -17,13 +20,21 @@ import io.github.grpcgraceful.drain.DrainState;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.testing.Http;
 import io.github.grpcgraceful.testing.TestGrpcApp;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.testing.SlowService;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Metrics, health and the endpoint, over real HTTP and gRPC, while a real drain runs. */
+@ExtendWith(OutputCaptureExtension.class)
 class ObservabilityTest {
 
     private TestGrpcApp app;
@@ -52,6 +63,7 @@ class ObservabilityTest {
         assertThat(report.at("/oldestCalls")).hasSize(3);
         assertThat(report.at("/oldestCalls/0/method").asText()).isEqualTo("test.Slow/Sleep");
         assertThat(report.at("/gracePeriod").asText()).isEqualTo("30s");
+        assertThat(report.at("/longLivedMethods").toString()).contains("grpc.health.v1.Health/Watch");
         assertThat(prometheus).contains("grpc_server_calls_active{method=\"Sleep\",service=\"test.Slow\"} 3.0");
 
         for (CompletableFuture<String> reply : replies) {
@@ -118,6 +130,57 @@ class ObservabilityTest {
 
         assertThat(registry.get("grpc.server.drain.duration").tag("outcome", "forced").timer().count()).isEqualTo(1);
         assertThat(registry.get("grpc.server.drain.ended.calls").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void anInProcessServerBesideNettySharesTheGaugesAndIsDrainedToo(CapturedOutput output) throws Exception {
+        app = TestGrpcApp.start("grpc.server.in-process-name=observability-test");
+        MeterRegistry registry = app.context().getBean(MeterRegistry.class);
+        ManagedChannel inProcess = InProcessChannelBuilder.forName("observability-test").build();
+        try {
+            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ClientCalls.blockingUnaryCall(
+                    inProcess, SlowService.SLEEP, CallOptions.DEFAULT, "1000"));
+            await(() -> app.service().received() == 1, Duration.ofSeconds(5));
+
+            assertThat(registry.find("grpc.server.calls.active").tag("method", "Sleep").gauges()).hasSize(1);
+            assertThat(registry.get("grpc.server.calls.active").tag("method", "Sleep").gauge().value()).isEqualTo(1.0);
+            app.close();
+
+            assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 1000");
+            assertThat(output).doesNotContain("already registered").contains("2 gRPC servers drained in");
+        } finally {
+            inProcess.shutdownNow();
+        }
+    }
+
+    @Test
+    void releasedStreamsAreCountedApartFromEndedCalls() throws Exception {
+        app = TestGrpcApp.start();
+        MeterRegistry registry = app.context().getBean(MeterRegistry.class);
+        HealthGrpc.newStub(app.newChannel()).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserverAdapter());
+        await(() -> app.context().getBean(InFlightCallTracker.class).inFlight() == 1, Duration.ofSeconds(5));
+
+        app.close();
+
+        assertThat(registry.get("grpc.server.drain.released.calls").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("grpc.server.drain.ended.calls").counter().count()).isZero();
+        assertThat(registry.get("grpc.server.drain.duration").tag("outcome", "completed").timer().count()).isEqualTo(1);
+    }
+
+    /** Ignores what a stream sends. */
+    private static final class StreamObserverAdapter implements StreamObserver<HealthCheckResponse> {
+
+        @Override
+        public void onNext(HealthCheckResponse value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
     }
 
     private static ServingStatus grpcHealth(ManagedChannel channel) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.common.util.concurrent.MoreExecutors;
 
+import io.github.grpcgraceful.inflight.DrainSignal;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.MethodDescriptor;
@@ -24,7 +25,8 @@ import net.devh.boot.grpc.server.service.GrpcService;
 /**
  * A test service with plain-text messages, so the tests need no generated code:
  * {@code test.Slow/Sleep} replies after the requested milliseconds, {@code test.Slow/Stream} sends a message every
- * 20 ms until the call ends, {@code test.Slow/Fail} throws.
+ * 20 ms until the call ends, {@code test.Slow/Subscribe} does the same but, told by the {@link DrainSignal} that the
+ * server drains, sends {@code goodbye} and completes, {@code test.Slow/Fail} throws.
  */
 @GrpcService
 public class SlowService implements BindableService {
@@ -32,6 +34,8 @@ public class SlowService implements BindableService {
     public static final MethodDescriptor<String, String> SLEEP = method("Sleep", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<String, String> STREAM =
             method("Stream", MethodDescriptor.MethodType.SERVER_STREAMING);
+    public static final MethodDescriptor<String, String> SUBSCRIBE =
+            method("Subscribe", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
 
     private final AtomicInteger received = new AtomicInteger();
@@ -58,6 +62,7 @@ public class SlowService implements BindableService {
         return ServerServiceDefinition.builder("test.Slow")
                 .addMethod(SLEEP, ServerCalls.asyncUnaryCall(this::sleep))
                 .addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
+                .addMethod(SUBSCRIBE, ServerCalls.asyncServerStreamingCall(this::subscribe))
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, observer) -> {
                     received.incrementAndGet();
                     throw new IllegalStateException("handler failed on purpose");
@@ -88,6 +93,23 @@ public class SlowService implements BindableService {
             }
             // Late writes after the server ended the call must be dropped quietly.
             write(observer, "late");
+            complete(observer);
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    private void subscribe(String ignored, StreamObserver<String> observer) {
+        received.incrementAndGet();
+        running.incrementAndGet();
+        try {
+            CountDownLatch draining = new CountDownLatch(1);
+            DrainSignal.current().onDrain(draining::countDown);
+            int sent = 0;
+            while (draining.getCount() > 0 && !awaitCallEnd(20)) {
+                write(observer, "message " + sent++);
+            }
+            write(observer, "goodbye");
             complete(observer);
         } finally {
             running.decrementAndGet();

@@ -29,7 +29,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
+import net.devh.boot.grpc.server.event.GrpcServerShutdownEvent;
 import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
+import net.devh.boot.grpc.server.event.GrpcServerTerminatedEvent;
 import net.devh.boot.grpc.server.interceptor.GrpcGlobalServerInterceptor;
 
 /**
@@ -113,7 +115,20 @@ public final class TestGrpcApp implements AutoCloseable {
 
     /** Drain events in the order they were published. */
     public List<ApplicationEvent> drainEvents() {
-        return List.copyOf(recorder.drainEvents);
+        return recorder.shutdownEvents.stream()
+                .filter(event -> event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent)
+                .toList();
+    }
+
+    /** The last drain's completed event. */
+    public GrpcDrainCompletedEvent drainCompleted() {
+        List<ApplicationEvent> events = drainEvents();
+        return (GrpcDrainCompletedEvent) events.get(events.size() - 1);
+    }
+
+    /** Drain events and net.devh's server shutdown events, in the order they were published. */
+    public List<ApplicationEvent> shutdownEvents() {
+        return List.copyOf(recorder.shutdownEvents);
     }
 
     @Override
@@ -170,18 +185,19 @@ public final class TestGrpcApp implements AutoCloseable {
         }
     }
 
-    /** Remembers the server's real port and the drain events. */
+    /** Remembers the Netty server's real port, the drain events and net.devh's shutdown events. */
     static class Recorder implements ApplicationListener<ApplicationEvent> {
 
-        private final List<ApplicationEvent> drainEvents = new CopyOnWriteArrayList<>();
+        private final List<ApplicationEvent> shutdownEvents = new CopyOnWriteArrayList<>();
         private volatile int grpcPort;
 
         @Override
         public void onApplicationEvent(ApplicationEvent event) {
-            if (event instanceof GrpcServerStartedEvent started) {
+            if (event instanceof GrpcServerStartedEvent started && started.getPort() >= 0) {
                 grpcPort = started.getServer().getPort();
-            } else if (event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent) {
-                drainEvents.add(event);
+            } else if (event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent
+                    || event instanceof GrpcServerShutdownEvent || event instanceof GrpcServerTerminatedEvent) {
+                shutdownEvents.add(event);
             }
         }
     }
