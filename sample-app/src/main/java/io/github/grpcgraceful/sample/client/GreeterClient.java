@@ -2,6 +2,7 @@ package io.github.grpcgraceful.sample.client;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -10,15 +11,21 @@ import io.github.grpcgraceful.sample.greeter.GoDuration;
 import io.github.grpcgraceful.sample.greeter.GreeterGrpc;
 import io.github.grpcgraceful.sample.greeter.HelloReply;
 import io.github.grpcgraceful.sample.greeter.HelloRequest;
+import io.github.grpcgraceful.sample.stream.Greeting;
+import io.github.grpcgraceful.sample.stream.GreetingStreamGrpc;
+import io.github.grpcgraceful.sample.stream.SubscribeRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 
 /**
- * The article's client: one {@code SayHello} call, then prints the greeting, or the status and exits non-zero.
+ * The article's client: one {@code SayHello} call, then prints the greeting, or the status and exits non-zero. With
+ * {@code --stream} it subscribes to {@code GreetingStream} instead and prints every greeting until the stream ends:
+ * exit 0 when the server completed it (the goodbye of a draining server), 1 on an error status.
  *
- * <pre>java -Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient -jar sample.jar --duration 3s</pre>
+ * <pre>java -Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient -jar sample.jar --duration 3s
+ * java -Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient -jar sample.jar --stream --interval 500ms</pre>
  */
 public final class GreeterClient {
 
@@ -27,7 +34,10 @@ public final class GreeterClient {
     static final int EXIT_USAGE = 2;
 
     private static final String USAGE = "usage: GreeterClient [--addr host:port] [--name NAME] [--duration GO_DURATION]"
-            + " [--timeout GO_DURATION]   (defaults: localhost:50051, world, 10s, 60s)";
+            + " [--timeout GO_DURATION]   (defaults: localhost:50051, world, 10s, 60s)\n"
+            + "       GreeterClient --stream [--addr host:port] [--name NAME] [--interval GO_DURATION]"
+            + " [--timeout GO_DURATION]   (defaults: localhost:50051, world, 1s, none)";
+    private static final String STREAM = "stream";
 
     private GreeterClient() {
     }
@@ -39,17 +49,28 @@ public final class GreeterClient {
     /** Runs the client; returns the process exit code. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         Map<String, String> options = new LinkedHashMap<>(Map.of(
-                "addr", "localhost:50051", "name", "world", "duration", "10s", "timeout", "60s"));
+                "addr", "localhost:50051", "name", "world", "duration", "10s", "interval", "", "timeout", ""));
         Duration timeout;
         try {
             parseInto(options, args);
-            timeout = GoDuration.parse(options.get("timeout"));
+            String defaultTimeout = options.containsKey(STREAM) ? "0" : "60s";
+            timeout = GoDuration.parse(options.get("timeout").isEmpty() ? defaultTimeout : options.get("timeout"));
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             err.println(USAGE);
             return EXIT_USAGE;
         }
         ManagedChannel channel = Grpc.newChannelBuilder(options.get("addr"), InsecureChannelCredentials.create()).build();
+        try {
+            return options.containsKey(STREAM) ? subscribe(channel, options, timeout, out, err)
+                    : greet(channel, options, timeout, out, err);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static int greet(ManagedChannel channel, Map<String, String> options, Duration timeout, PrintStream out,
+            PrintStream err) {
         try {
             HelloReply reply = GreeterGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
@@ -62,8 +83,26 @@ public final class GreeterClient {
         } catch (StatusRuntimeException e) {
             err.println("could not greet: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
             return EXIT_RPC_FAILED;
-        } finally {
-            channel.shutdownNow();
+        }
+    }
+
+    private static int subscribe(ManagedChannel channel, Map<String, String> options, Duration timeout,
+            PrintStream out, PrintStream err) {
+        GreetingStreamGrpc.GreetingStreamBlockingStub stub = GreetingStreamGrpc.newBlockingStub(channel);
+        if (!timeout.isZero()) {
+            stub = stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        try {
+            Iterator<Greeting> greetings = stub.subscribe(SubscribeRequest.newBuilder()
+                    .setName(options.get("name"))
+                    .setInterval(options.get("interval"))
+                    .build());
+            greetings.forEachRemaining(greeting -> out.println("Greeting: " + greeting.getMessage()));
+            out.println("The server completed the stream.");
+            return EXIT_OK;
+        } catch (StatusRuntimeException e) {
+            err.println("stream ended: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+            return EXIT_RPC_FAILED;
         }
     }
 
@@ -75,6 +114,10 @@ public final class GreeterClient {
                 throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
             }
             String key = arg.substring(2);
+            if (key.equals(STREAM)) {
+                options.put(STREAM, "true");
+                continue;
+            }
             String value;
             int equals = key.indexOf('=');
             if (equals >= 0) {

@@ -65,6 +65,25 @@ class GreeterClientTest {
         assertThat(text(err)).contains("unknown option --port").contains("usage: GreeterClient");
     }
 
+    @Test
+    void withStreamPrintsEveryGreetingUntilTheStreamEnds() {
+        int exit = run("--stream", "--addr", grpc.address(), "--name", "gopher", "--interval", "50ms",
+                "--timeout", "400ms");
+
+        assertThat(exit).isEqualTo(GreeterClient.EXIT_RPC_FAILED);
+        assertThat(text(out)).startsWith("Greeting: Hello gopher #1\nGreeting: Hello gopher #2\n");
+        assertThat(text(err)).startsWith("stream ended: DEADLINE_EXCEEDED");
+    }
+
+    @Test
+    void withStreamABadIntervalGetsInvalidArgument() {
+        int exit = run("--stream", "--addr", grpc.address(), "--interval", "1ms");
+
+        assertThat(exit).isEqualTo(GreeterClient.EXIT_RPC_FAILED);
+        assertThat(text(err)).isEqualTo("stream ended: INVALID_ARGUMENT: interval \"1ms\" is shorter than the "
+                + "minimum of 10ms\n");
+    }
+
     private int run(String... args) {
         return GreeterClient.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));

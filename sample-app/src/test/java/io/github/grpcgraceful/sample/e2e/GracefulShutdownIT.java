@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,8 +25,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.grpcgraceful.sample.greeter.HelloRequest;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1alpha.ServerReflectionGrpc;
+import io.grpc.reflection.v1alpha.ServerReflectionRequest;
+import io.grpc.stub.StreamObserver;
 
 /**
  * The promise as a user meets it: the packaged sample as its own process, a real SIGTERM, real gRPC and HTTP clients.
@@ -65,7 +74,8 @@ class GracefulShutdownIT {
         String log = sample.log();
         assertThat(log).doesNotContain("Received: late")
                 .contains("gRPC drain started: 1 call in flight")
-                .contains("gRPC server drained in").contains(": 1 call completed");
+                .contains("gRPC server drained in").contains(": 1 call completed")
+                .contains("Completed gRPC server shutdown");
     }
 
     @Test
@@ -151,6 +161,67 @@ class GracefulShutdownIT {
         assertThat(awaitRefusal()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(longCall.get(30, TimeUnit.SECONDS)).isEqualTo("Hello long");
         assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
+    }
+
+    @Test
+    void longLivedStreamsNeitherHoldTheShutdownNorLoseTheirGoodbye() throws Exception {
+        sample = SampleProcess.start("streams", "--grpc.shutdown.grace-period=20s");
+        ManagedChannel channel = sample.newChannel();
+        CompletableFuture<Status> watch = new CompletableFuture<>();
+        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), closingInto(watch));
+        CompletableFuture<Status> reflection = new CompletableFuture<>();
+        CountDownLatch reflectionAnswered = new CountDownLatch(1);
+        StreamObserver<ServerReflectionRequest> reflectionRequests = ServerReflectionGrpc.newStub(channel)
+                .serverReflectionInfo(closingInto(reflection, reflectionAnswered));
+        reflectionRequests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        assertThat(reflectionAnswered.await(10, TimeUnit.SECONDS)).as("reflection answered").isTrue();
+        Path clientOutput = Path.of("target", "e2e-logs", "streams-client.log");
+        Process subscriber = sample.client(clientOutput, "--stream", "--interval", "200ms");
+        awaitLog("Subscribed: world");
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
+                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "1s")).getMessage());
+        awaitLog("Received: world");
+
+        sample.sigterm();
+
+        assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("Hello world");
+        long replied = System.nanoTime();
+        assertThat(sample.awaitExit(Duration.ofSeconds(15))).as("process exited").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - replied)).as("exit after the reply, not at the deadline")
+                .isLessThan(Duration.ofSeconds(2));
+        assertThat(watch.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(reflection.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(subscriber.waitFor(10, TimeUnit.SECONDS)).as("client exited").isTrue();
+        String clientLog = Files.readString(clientOutput);
+        assertThat(subscriber.exitValue()).as("client exit status; its output:\n" + clientLog).isZero();
+        assertThat(clientLog).contains("Greeting: Hello world #1")
+                .contains("Greeting: Goodbye world: the server is shutting down")
+                .endsWith("The server completed the stream.\n");
+        assertThat(sample.log()).contains("released 2 long-lived streams")
+                .contains(": 2 calls completed, released 2 long-lived streams")
+                .doesNotContain("grace period 20s expired")
+                .contains("Completed gRPC server shutdown");
+    }
+
+    private static <T> StreamObserver<T> closingInto(CompletableFuture<Status> closed, CountDownLatch... onMessage) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                for (CountDownLatch latch : onMessage) {
+                    latch.countDown();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                closed.complete(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                closed.complete(Status.OK);
+            }
+        };
     }
 
     /** Calls until one is refused (the listener closed after the drain-delay); returns the refusal's code. */

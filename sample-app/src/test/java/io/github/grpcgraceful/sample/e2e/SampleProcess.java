@@ -34,6 +34,7 @@ final class SampleProcess implements AutoCloseable {
     private final int grpcPort;
     private final int httpPort;
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final List<Process> clients = new ArrayList<>();
 
     private SampleProcess(Process process, Path log, int grpcPort, int httpPort) {
         this.process = process;
@@ -106,12 +107,31 @@ final class SampleProcess implements AutoCloseable {
 
     /** A stub on a new channel to the sample's gRPC port. */
     GreeterGrpc.GreeterBlockingStub greeter() {
+        return GreeterGrpc.newBlockingStub(newChannel());
+    }
+
+    /** A new channel to the sample's gRPC port, shut down on {@link #close()}. */
+    ManagedChannel newChannel() {
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort,
                 InsecureChannelCredentials.create()).build();
         synchronized (channels) {
             channels.add(channel);
         }
-        return GreeterGrpc.newBlockingStub(channel);
+        return channel;
+    }
+
+    /** Runs the sample's client from the same jar, as its own process, against this sample; output goes to a file. */
+    Process client(Path output, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient", "-jar", System.getProperty("sample.jar"),
+                "--addr", "127.0.0.1:" + grpcPort));
+        command.addAll(List.of(arguments));
+        Process client = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        synchronized (clients) {
+            clients.add(client);
+        }
+        return client;
     }
 
     /** Sends SIGTERM, as Kubernetes, systemd or {@code kill} do. */
@@ -139,6 +159,9 @@ final class SampleProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        synchronized (clients) {
+            clients.forEach(Process::destroyForcibly);
+        }
         synchronized (channels) {
             channels.forEach(ManagedChannel::shutdownNow);
         }
