@@ -138,10 +138,10 @@ public class GrpcServerDrainer implements SmartLifecycle {
         List<InFlightCall> ended = List.of();
         try {
             interrupted = !sleep(policy.drainDelay());
+            List<Thread> backendStops = closeListeners();
             long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
             deadline = Instant.now().plus(policy.gracePeriod());
             status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0);
-            List<Thread> backendStops = closeListeners();
             List<InFlightCall> released = tracker.beginDrain(releaseStatus);
             log.info("gRPC listener closed, grace period {}{}", Durations.describe(policy.gracePeriod()),
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));

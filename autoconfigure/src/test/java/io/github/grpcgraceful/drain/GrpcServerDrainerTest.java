@@ -10,9 +10,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -21,6 +22,7 @@ import org.springframework.context.ApplicationListener;
 
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.TestGrpcApp;
+import io.github.grpcgraceful.testing.TestGrpcApps;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -33,17 +35,11 @@ import net.devh.boot.grpc.server.event.GrpcServerTerminatedEvent;
 @ExtendWith(OutputCaptureExtension.class)
 class GrpcServerDrainerTest {
 
-    private final List<TestGrpcApp> apps = new ArrayList<>();
-
-    @AfterEach
-    void closeApps() {
-        apps.forEach(TestGrpcApp::close);
-    }
+    @AutoClose
+    private final TestGrpcApps apps = new TestGrpcApps();
 
     private TestGrpcApp start(String... properties) {
-        TestGrpcApp app = TestGrpcApp.start(properties);
-        apps.add(app);
-        return app;
+        return apps.start(properties);
     }
 
     @Test
@@ -236,7 +232,7 @@ class GrpcServerDrainerTest {
         assertThat(drainer.policy().drainDelay()).isEqualTo(Durations.FOREVER);
         assertThat(drainer.policy().gracePeriod()).isEqualTo(Durations.FOREVER);
         CompletableFuture<String> reply = app.sleepCall(30_000);
-        List<Throwable> escaped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> escaped = new CopyOnWriteArrayList<>();
         Thread drain = new Thread(drainer::drain, "test-drain");
         drain.setUncaughtExceptionHandler((thread, e) -> escaped.add(e));
 

@@ -4,20 +4,21 @@ import static io.github.grpcgraceful.testing.TestGrpcApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.github.grpcgraceful.testing.TestGrpcApp;
+import io.github.grpcgraceful.testing.TestGrpcApps;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -32,17 +33,11 @@ import io.grpc.stub.StreamObserver;
 /** Long-lived streams against a real Netty server: released, signalled, or (when configured so) waited for. */
 class LongLivedStreamsTest {
 
-    private final List<TestGrpcApp> apps = new ArrayList<>();
-
-    @AfterEach
-    void closeApps() {
-        apps.forEach(TestGrpcApp::close);
-    }
+    @AutoClose
+    private final TestGrpcApps apps = new TestGrpcApps();
 
     private TestGrpcApp start(String... properties) {
-        TestGrpcApp app = TestGrpcApp.start(properties);
-        apps.add(app);
-        return app;
+        return apps.start(properties);
     }
 
     @Test
@@ -51,7 +46,7 @@ class LongLivedStreamsTest {
         ManagedChannel channel = app.newChannel();
         StreamProbe<HealthCheckResponse> watch = watchHealth(channel);
         StreamProbe<ServerReflectionResponse> reflection = openReflection(channel);
-        await(() -> app.context().getBean(io.github.grpcgraceful.inflight.InFlightCallTracker.class).inFlight() == 2,
+        await(() -> app.context().getBean(InFlightCallTracker.class).inFlight() == 2,
                 Duration.ofSeconds(10));
         CompletableFuture<String> unary = app.sleepCall(1000);
 
@@ -164,7 +159,7 @@ class LongLivedStreamsTest {
     }
 
     private static StreamProbe<String> openStream(ManagedChannel channel,
-            io.grpc.MethodDescriptor<String, String> method) {
+            MethodDescriptor<String, String> method) {
         StreamProbe<String> probe = new StreamProbe<>();
         ClientCall<String, String> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
         ClientCalls.asyncServerStreamingCall(call, "", probe);
