@@ -1,0 +1,64 @@
+package io.github.grpcgraceful.boot4;
+
+import java.util.List;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
+
+import io.github.grpcgraceful.config.GracefulShutdownConfiguration;
+import io.github.grpcgraceful.config.GrpcShutdownProperties;
+import io.github.grpcgraceful.drain.DrainPolicy;
+import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+
+/** Tracks in-flight calls on Spring Boot 4's own gRPC servers and drains them gracefully when the context closes. */
+@AutoConfiguration(afterName = {"org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration",
+        "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration"})
+@ConditionalOnClass(GrpcServerLifecycle.class)
+@ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@Import(GracefulShutdownConfiguration.class)
+public class GrpcGracefulShutdownAutoConfiguration {
+
+    /** The lifecycle's own stop then waits for the drain, which alone decides when calls are cut. */
+    @Bean
+    static SpringGrpcGracePeriodHandover springGrpcGracePeriodHandover() {
+        return new SpringGrpcGracePeriodHandover();
+    }
+
+    /**
+     * A server-wide interceptor, so it also sees health and reflection calls; applied last, so it runs first,
+     * around every other one.
+     */
+    @Bean
+    @Order(Ordered.LOWEST_PRECEDENCE)
+    <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> inFlightCallTrackingCustomizer(
+            InFlightCallTracker tracker) {
+        return builder -> builder.intercept(tracker);
+    }
+
+    /**
+     * The server lifecycles are injected only to make this bean depend on them: Spring then stops the drainer before
+     * them, within their phase; the drainer runs their stops itself when it closes the listeners.
+     */
+    @Bean
+    @ConditionalOnBean(GrpcServerLifecycle.class)
+    GrpcServerDrainer grpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy,
+            ApplicationEventPublisher events, List<GrpcServerLifecycle> serverLifecycles) {
+        return new GrpcServerDrainer(tracker, policy, events);
+    }
+
+    @Bean
+    @ConditionalOnBean(GrpcServerDrainer.class)
+    SpringGrpcServerRegistrar springGrpcServerRegistrar(GrpcServerDrainer drainer) {
+        return new SpringGrpcServerRegistrar(drainer);
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.grpcgraceful.config;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.github.grpcgraceful.drain.DrainPolicy;
+import io.github.grpcgraceful.health.GrpcHealthOnDrain;
+import io.github.grpcgraceful.health.ReadinessOnDrain;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.grpc.protobuf.services.HealthStatusManager;
+
+/**
+ * The beans every backend shares: the policy from {@code grpc.shutdown.*}, the tracker, and readiness and gRPC health
+ * turned at the start of a drain. Each backend's auto-configuration imports this and adds its own glue: how the
+ * tracker is installed, how servers are found, how their lifecycles are ordered.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GrpcShutdownProperties.class)
+public class GracefulShutdownConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    DrainPolicy grpcDrainPolicy(GrpcShutdownProperties properties) {
+        return properties.toPolicy();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    InFlightCallTracker inFlightCallTracker(DrainPolicy policy) {
+        return new InFlightCallTracker(policy.longLivedMethods());
+    }
+
+    @Bean
+    ReadinessOnDrain readinessOnDrain(ApplicationEventPublisher events) {
+        return new ReadinessOnDrain(events);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthStatusManager.class)
+    @ConditionalOnBean(HealthStatusManager.class)
+    static class GrpcHealthConfiguration {
+
+        @Bean
+        GrpcHealthOnDrain grpcHealthOnDrain(HealthStatusManager healthStatusManager) {
+            return new GrpcHealthOnDrain(healthStatusManager);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.github.grpcgraceful.netdevh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import io.github.grpcgraceful.config.GrpcShutdownPropertiesFailureAnalyzer;
+import io.github.grpcgraceful.drain.DrainState;
+import io.github.grpcgraceful.drain.Durations;
+import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.endpoint.GrpcShutdownEndpoint;
+import io.github.grpcgraceful.endpoint.GrpcShutdownEndpointAutoConfiguration;
+import io.github.grpcgraceful.health.GrpcHealthOnDrain;
+import io.github.grpcgraceful.health.ReadinessOnDrain;
+import io.github.grpcgraceful.metrics.GrpcShutdownMetrics;
+import io.github.grpcgraceful.metrics.GrpcShutdownMetricsAutoConfiguration;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
+import net.devh.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
+import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
+import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
+import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
+
+/** The wiring, with an in-process gRPC server so that nothing binds a port. */
+class GrpcGracefulShutdownAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
+                    GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
+                    GrpcGracefulShutdownAutoConfiguration.class, GrpcServerHealthAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class,
+                    GrpcShutdownMetricsAutoConfiguration.class))
+            .withBean(SimpleMeterRegistry.class)
+            .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=wiring-test",
+                    "management.endpoints.web.exposure.include=grpcshutdown");
+
+    @Test
+    void drainsWithTheDefaultsWhenNetDevhRunsAServer() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(GrpcServerDrainer.class).hasSingleBean(InFlightCallTracker.class);
+            assertThat(context.getBeansOfType(GrpcServerConfigurer.class)).hasSize(1);
+            GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
+            assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(drainer.policy().drainDelay()).isZero();
+            assertThat(drainer.isRunning()).isTrue();
+        });
+    }
+
+    @Test
+    void bindsDurationsWithUnitsAndBareNumbersAsSeconds() {
+        runner.withPropertyValues("grpc.shutdown.grace-period=45", "grpc.shutdown.drain-delay=250ms")
+                .run(context -> {
+                    GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
+                    assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(45));
+                    assertThat(drainer.policy().drainDelay()).isEqualTo(Duration.ofMillis(250));
+                });
+    }
+
+    @Test
+    void drainerStopsBeforeTheServerLifecyclesItDependsOn() {
+        runner.run(context -> {
+            String[] lifecycles = context.getBeanNamesForType(GrpcServerLifecycle.class);
+            String[] drainer = context.getBeanNamesForType(GrpcServerDrainer.class);
+            assertThat(context.getBeanFactory().getDependentBeans(lifecycles[0])).contains(drainer[0]);
+        });
+    }
+
+    @Test
+    void observesDrainsThroughActuatorMicrometerReadinessAndGrpcHealth() {
+        runner.run(context -> assertThat(context)
+                .hasSingleBean(GrpcServerHealthIndicator.class)
+                .hasSingleBean(GrpcShutdownEndpoint.class)
+                .hasSingleBean(GrpcShutdownMetrics.class)
+                .hasSingleBean(ReadinessOnDrain.class)
+                .hasSingleBean(GrpcHealthOnDrain.class));
+    }
+
+    @Test
+    void withoutActuatorTheDrainStillWorks() {
+        assertDrainsWithout(new FilteredClassLoader("org.springframework.boot.actuate"), GrpcServerHealthIndicator.class,
+                GrpcShutdownEndpoint.class);
+    }
+
+    @Test
+    void withoutMicrometerTheDrainStillWorks() {
+        assertDrainsWithout(new FilteredClassLoader(MeterRegistry.class), GrpcShutdownMetrics.class);
+    }
+
+    @Test
+    void withoutTheGrpcHealthServiceTheDrainStillWorks() {
+        assertDrainsWithout(new FilteredClassLoader(HealthStatusManager.class), GrpcHealthOnDrain.class);
+    }
+
+    private void assertDrainsWithout(FilteredClassLoader missing, Class<?>... absentBeans) {
+        GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
+        runner.withClassLoader(missing)
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(GrpcServerDrainer.class);
+                    for (Class<?> absent : absentBeans) {
+                        assertThat(context).doesNotHaveBean(absent);
+                    }
+                    drainer[0] = context.getBean(GrpcServerDrainer.class);
+                });
+        assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void backsOffWhenDisabled() {
+        runner.withPropertyValues("grpc.shutdown.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(GrpcServerDrainer.class).doesNotHaveBean(InFlightCallTracker.class);
+            assertThat(context).hasSingleBean(GrpcServerLifecycle.class);
+        });
+    }
+
+    @Test
+    void backsOffWithoutNetDevh() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(GrpcServerDrainer.class)
+                        .doesNotHaveBean(InFlightCallTracker.class));
+    }
+
+    @Test
+    void negativeGracePeriodFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.grace-period=-1s");
+
+        assertThat(analysis.getDescription())
+                .isEqualTo("Invalid value '-1s' for property 'grpc.shutdown.grace-period': it must not be negative.");
+        assertThat(analysis.getAction()).contains("'grpc.shutdown.grace-period'").contains("30s");
+    }
+
+    @Test
+    void unparsableDrainDelayFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.drain-delay=soon");
+
+        assertThat(analysis.getDescription())
+                .isEqualTo("Invalid value 'soon' for property 'grpc.shutdown.drain-delay': it is not a duration.");
+        assertThat(analysis.getAction()).contains("'grpc.shutdown.drain-delay'").contains("5s");
+    }
+
+    @Test
+    void nonBooleanEnabledFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.enabled=maybe");
+
+        assertThat(analysis.getDescription())
+                .isEqualTo("Invalid value 'maybe' for property 'grpc.shutdown.enabled': it is not a boolean.");
+        assertThat(analysis.getAction()).isEqualTo("Set 'grpc.shutdown.enabled' to true or false.");
+    }
+
+    @Test
+    void longLivedMethodsDefaultToHealthWatchAndReflectionAndBindAsAList() {
+        runner.run(context -> assertThat(context.getBean(InFlightCallTracker.class).longLivedMethods().patterns())
+                .containsExactly("grpc.health.v1.Health/Watch",
+                        "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                        "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
+        runner.withPropertyValues("grpc.shutdown.long-lived-methods=events.Events/Subscribe,chat.Chat/*")
+                .run(context -> assertThat(context.getBean(InFlightCallTracker.class).longLivedMethods().patterns())
+                        .containsExactly("events.Events/Subscribe", "chat.Chat/*"));
+    }
+
+    @Test
+    void aMethodPatternWithALeadingSlashFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.long-lived-methods=chat.Chat/*,/events.Events/Subscribe");
+
+        assertThat(analysis.getDescription()).isEqualTo("Invalid value '/events.Events/Subscribe' for property "
+                + "'grpc.shutdown.long-lived-methods': it starts with '/': write the full method name without it, "
+                + "such as events.Events/Subscribe.");
+        assertThat(analysis.getAction()).contains("'grpc.shutdown.long-lived-methods'").contains("chat.Chat/*");
+    }
+
+    @Test
+    void aMethodPatternThatIsNoMethodNameFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.long-lived-methods=Subscribe");
+
+        assertThat(analysis.getDescription()).startsWith("Invalid value 'Subscribe' for property "
+                + "'grpc.shutdown.long-lived-methods': it is not a full method name of the form package.Service/Method");
+    }
+
+    @Test
+    void durationsTooLongForNanosecondsMeanForever() {
+        // An endless drain-delay is tried in GrpcServerDrainerTest, where the drain can be interrupted.
+        GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
+        runner.withPropertyValues("grpc.shutdown.grace-period=999999999d").run(context -> {
+            drainer[0] = context.getBean(GrpcServerDrainer.class);
+            assertThat(drainer[0].policy().gracePeriod()).isEqualTo(Durations.FOREVER);
+            assertThat(Durations.describe(drainer[0].policy().gracePeriod())).isEqualTo("forever");
+        });
+        assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void aDurationTooLongToBindFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.grace-period=9223372036854775807d");
+
+        assertThat(analysis.getDescription()).isEqualTo("Invalid value '9223372036854775807d' for property "
+                + "'grpc.shutdown.grace-period': it is too long to compute with (anything over about 73 years already "
+                + "means forever).");
+    }
+
+    private FailureAnalysis analyzeStartupFailure(String property) {
+        FailureAnalysis[] analysis = new FailureAnalysis[1];
+        runner.withPropertyValues(property).run(context -> {
+            assertThat(context).hasFailed();
+            analysis[0] = new GrpcShutdownPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+        });
+        assertThat(analysis[0]).as("analysis of the failure").isNotNull();
+        return analysis[0];
+    }
+}

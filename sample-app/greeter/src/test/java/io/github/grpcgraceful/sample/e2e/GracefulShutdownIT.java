@@ -1,0 +1,285 @@
+package io.github.grpcgraceful.sample.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.grpcgraceful.sample.greeter.HelloRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * The promise as a user meets it: the packaged sample as its own process, a real SIGTERM, real gRPC and HTTP clients.
+ * Timing bounds are generous: these tests check behaviour, not speed.
+ */
+class GracefulShutdownIT {
+
+    private static final Pattern RECEIVED = Pattern.compile("Received: (\\S+)");
+
+    private SampleProcess sample;
+
+    @AfterEach
+    void killSample() {
+        if (sample != null) {
+            sample.close();
+        }
+    }
+
+    @Test
+    void theArticlesScenarioCompletesTheCallInFlightAndRefusesNewOnes() throws Exception {
+        sample = SampleProcess.start("article");
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
+                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "3s")).getMessage());
+        awaitLog("Received: world");
+        Thread.sleep(500);
+
+        sample.sigterm();
+
+        HttpResponse<String> health = awaitHealth(503);
+        assertThat(health.body()).contains("\"status\":\"OUT_OF_SERVICE\"").contains("\"grpcServer\"");
+        StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class,
+                () -> sample.greeter().withDeadlineAfter(10, TimeUnit.SECONDS).sayHello(request("late", "")));
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+
+        assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("Hello world");
+        long replied = System.nanoTime();
+        assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - replied)).isLessThan(Duration.ofSeconds(1));
+        String log = sample.log();
+        assertThat(log).doesNotContain("Received: late")
+                .contains("gRPC drain started: 1 call in flight")
+                .contains("gRPC server drained in").contains(": 1 call completed")
+                .contains("Completed gRPC server shutdown");
+    }
+
+    @Test
+    void aCallThatOutlivesTheGracePeriodEndsWithUnavailable() throws Exception {
+        sample = SampleProcess.start("grace-expiry", "--grpc.shutdown.grace-period=2s");
+        CompletableFuture<StatusRuntimeException> failure = CompletableFuture.supplyAsync(() -> catchThrowableOfType(
+                StatusRuntimeException.class, () -> sample.greeter().withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .sayHello(request("world", "30s"))));
+        awaitLog("Received: world");
+
+        long sigterm = System.nanoTime();
+        sample.sigterm();
+        StatusRuntimeException ended = failure.get(30, TimeUnit.SECONDS);
+        Duration endedAfter = Duration.ofNanos(System.nanoTime() - sigterm);
+
+        assertThat(ended.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(ended.getStatus().getDescription()).isEqualTo("server shutting down: grace period 2s expired");
+        assertThat(endedAfter).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+        assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
+        assertThat(sample.log()).contains("gRPC grace period 2s expired: ended 1 call with UNAVAILABLE: Greeter/SayHello");
+    }
+
+    @Test
+    void underLoadNothingTheServerAcceptedIsLost() throws Exception {
+        sample = SampleProcess.start("load");
+        Set<String> succeeded = ConcurrentHashMap.newKeySet();
+        List<StatusRuntimeException> failed = new CopyOnWriteArrayList<>();
+        Set<String> failedNames = ConcurrentHashMap.newKeySet();
+        int clients = 8;
+        int callsPerClient = 200;
+        long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> loops = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            loops.add(pool.submit(() -> {
+                var greeter = sample.greeter();
+                for (int i = 0; i < callsPerClient && System.nanoTime() < stopAt; i++) {
+                    String name = "c" + client + "-" + i;
+                    try {
+                        greeter.withDeadlineAfter(10, TimeUnit.SECONDS).sayHello(request(name, "100ms"));
+                        succeeded.add(name);
+                    } catch (StatusRuntimeException e) {
+                        failed.add(e);
+                        failedNames.add(name);
+                        if (!sample.process().isAlive()) {
+                            return;
+                        }
+                    }
+                }
+            }));
+        }
+        awaitSucceeded(succeeded, 50);
+
+        sample.sigterm();
+        assertThat(sample.awaitExit(Duration.ofSeconds(30))).as("process exited").isTrue();
+        for (Future<?> loop : loops) {
+            loop.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        Set<String> received = receivedNames(sample.log());
+        assertThat(succeeded).as("calls that completed").hasSizeGreaterThan(50);
+        assertThat(failed).as("calls refused after the drain started").isNotEmpty();
+        assertThat(succeeded).as("every call the server received completed").containsAll(received);
+        assertThat(failed).allSatisfy(e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(failedNames).as("failed calls were never received").doesNotContainAnyElementsOf(received);
+    }
+
+    @Test
+    void duringTheDrainDelayHealthIsOutOfServiceYetNewCallsAreServed() throws Exception {
+        sample = SampleProcess.start("drain-delay", "--grpc.shutdown.drain-delay=2s");
+        CompletableFuture<String> longCall = CompletableFuture.supplyAsync(() -> sample.greeter()
+                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("long", "5s")).getMessage());
+        awaitLog("Received: long");
+
+        sample.sigterm();
+        awaitHealth(503);
+        String duringDelay = sample.greeter().withDeadlineAfter(10, TimeUnit.SECONDS)
+                .sayHello(request("during-delay", "")).getMessage();
+
+        assertThat(duringDelay).isEqualTo("Hello during-delay");
+        assertThat(awaitRefusal()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(longCall.get(30, TimeUnit.SECONDS)).isEqualTo("Hello long");
+        assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
+    }
+
+    @Test
+    void longLivedStreamsNeitherHoldTheShutdownNorLoseTheirGoodbye() throws Exception {
+        sample = SampleProcess.start("streams", "--grpc.shutdown.grace-period=20s");
+        ManagedChannel channel = sample.newChannel();
+        CompletableFuture<Status> watch = new CompletableFuture<>();
+        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), closingInto(watch));
+        CompletableFuture<Status> reflection = new CompletableFuture<>();
+        CountDownLatch reflectionAnswered = new CountDownLatch(1);
+        StreamObserver<ServerReflectionRequest> reflectionRequests = ServerReflectionGrpc.newStub(channel)
+                .serverReflectionInfo(closingInto(reflection, reflectionAnswered));
+        reflectionRequests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        assertThat(reflectionAnswered.await(10, TimeUnit.SECONDS)).as("reflection answered").isTrue();
+        Path clientOutput = Path.of("target", "e2e-logs", "streams-client.log");
+        Process subscriber = sample.client(clientOutput, "--stream", "--interval", "200ms");
+        awaitLog("Subscribed: world");
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
+                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "1s")).getMessage());
+        awaitLog("Received: world");
+
+        sample.sigterm();
+
+        assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("Hello world");
+        long replied = System.nanoTime();
+        assertThat(sample.awaitExit(Duration.ofSeconds(15))).as("process exited").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - replied)).as("exit after the reply, not at the deadline")
+                .isLessThan(Duration.ofSeconds(2));
+        assertThat(watch.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(reflection.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(subscriber.waitFor(10, TimeUnit.SECONDS)).as("client exited").isTrue();
+        String clientLog = Files.readString(clientOutput);
+        assertThat(subscriber.exitValue()).as("client exit status; its output:\n" + clientLog).isZero();
+        assertThat(clientLog).contains("Greeting: Hello world #1")
+                .contains("Greeting: Goodbye world: the server is shutting down")
+                .endsWith("The server completed the stream.\n");
+        assertThat(sample.log()).contains("released 2 long-lived streams")
+                .contains(": 2 calls completed, released 2 long-lived streams")
+                .doesNotContain("grace period 20s expired")
+                .contains("Completed gRPC server shutdown");
+    }
+
+    private static <T> StreamObserver<T> closingInto(CompletableFuture<Status> closed, CountDownLatch... onMessage) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                for (CountDownLatch latch : onMessage) {
+                    latch.countDown();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                closed.complete(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                closed.complete(Status.OK);
+            }
+        };
+    }
+
+    /** Calls until one is refused (the listener closed after the drain-delay); returns the refusal's code. */
+    private Status.Code awaitRefusal() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                sample.greeter().withDeadlineAfter(5, TimeUnit.SECONDS).sayHello(request("probe", ""));
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("new calls were still served 10 s after SIGTERM");
+    }
+
+    private HttpResponse<String> awaitHealth(int status) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = sample.get("/actuator/health");
+            if (response != null && response.statusCode() == status) {
+                return response;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("/actuator/health never answered " + status + "; log:\n" + sample.log());
+    }
+
+    private void awaitLog(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!sample.log().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the log never showed \"" + text + "\":\n" + sample.log());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitSucceeded(Set<String> succeeded, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (succeeded.size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only " + succeeded.size() + " calls succeeded before SIGTERM");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Set<String> receivedNames(String log) {
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        Matcher matcher = RECEIVED.matcher(log);
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return names;
+    }
+
+    private static HelloRequest request(String name, String duration) {
+        return HelloRequest.newBuilder().setName(name).setDuration(duration).build();
+    }
+}
