@@ -33,6 +33,7 @@ import net.devh.boot.grpc.server.event.GrpcServerShutdownEvent;
 import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 import net.devh.boot.grpc.server.event.GrpcServerTerminatedEvent;
 import net.devh.boot.grpc.server.interceptor.GrpcGlobalServerInterceptor;
+import net.devh.boot.grpc.server.service.GrpcService;
 
 /**
  * A real Spring Boot application with net.devh's Netty server on a free loopback port, serving {@link SlowService},
@@ -158,6 +159,7 @@ public final class TestGrpcApp implements AutoCloseable {
     static class App {
 
         @Bean
+        @GrpcService
         SlowService slowService() {
             return new SlowService();
         }

@@ -20,7 +20,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import net.devh.boot.grpc.server.service.GrpcService;
 
 /**
  * A test service with plain-text messages, so the tests need no generated code:
@@ -28,7 +27,6 @@ import net.devh.boot.grpc.server.service.GrpcService;
  * 20 ms until the call ends, {@code test.Slow/Subscribe} does the same but, told by the {@link DrainSignal} that the
  * server drains, sends {@code goodbye} and completes, {@code test.Slow/Fail} throws.
  */
-@GrpcService
 public class SlowService implements BindableService {
 
     public static final MethodDescriptor<String, String> SLEEP = method("Sleep", MethodDescriptor.MethodType.UNARY);

@@ -1,0 +1,93 @@
+package io.github.grpcgraceful.boot4;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
+
+import io.github.grpcgraceful.config.GrpcShutdownPropertiesFailureAnalyzer;
+import io.github.grpcgraceful.drain.DrainState;
+import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.endpoint.GrpcShutdownEndpoint;
+import io.github.grpcgraceful.endpoint.GrpcShutdownEndpointAutoConfiguration;
+import io.github.grpcgraceful.health.GrpcHealthOnDrain;
+import io.github.grpcgraceful.health.ReadinessOnDrain;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.metrics.GrpcShutdownMetrics;
+import io.github.grpcgraceful.metrics.GrpcShutdownMetricsAutoConfiguration;
+import io.github.grpcgraceful.testing.SlowService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** The Boot 4 wiring, with Boot's own gRPC server on a free loopback port. */
+class Boot4AutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, GrpcServerAutoConfiguration.class,
+                    GrpcServerServicesAutoConfiguration.class,
+                    org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration.class,
+                    GrpcGracefulShutdownAutoConfiguration.class, GrpcServerHealthAutoConfiguration.class,
+                    GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
+            .withBean(SlowService.class)
+            .withBean(SimpleMeterRegistry.class)
+            .withPropertyValues("spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
+                    "management.endpoints.web.exposure.include=grpcshutdown");
+
+    @Test
+    void drainsBootsOwnServerWithEverythingObservable() {
+        GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
+        runner.run(context -> {
+            assertThat(context).hasNotFailed()
+                    .hasSingleBean(GrpcServerDrainer.class)
+                    .hasSingleBean(InFlightCallTracker.class)
+                    .hasSingleBean(ReadinessOnDrain.class)
+                    .hasSingleBean(GrpcHealthOnDrain.class)
+                    .hasSingleBean(GrpcShutdownMetrics.class)
+                    .hasSingleBean(GrpcShutdownEndpoint.class)
+                    .hasSingleBean(GrpcServerHealthIndicator.class);
+            assertThat(context.getBeansOfType(ServerBuilderCustomizer.class)).isNotEmpty();
+            drainer[0] = context.getBean(GrpcServerDrainer.class);
+            assertThat(drainer[0].servers()).hasSize(1);
+            String[] lifecycles = context.getBeanNamesForType(GrpcServerLifecycle.class);
+            assertThat(context.getBeanFactory().getDependentBeans(lifecycles[0])).contains("grpcServerDrainer");
+        });
+        assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void backsOffWhenDisabled() {
+        runner.withPropertyValues("grpc.shutdown.enabled=false").run(context -> assertThat(context).hasNotFailed()
+                .doesNotHaveBean(GrpcServerDrainer.class)
+                .doesNotHaveBean(InFlightCallTracker.class)
+                .hasSingleBean(GrpcServerLifecycle.class));
+    }
+
+    @Test
+    void backsOffWithoutBootsGrpcServer() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                        GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(GrpcServerDrainer.class)
+                        .doesNotHaveBean(InFlightCallTracker.class));
+    }
+
+    @Test
+    void anInvalidSettingFailsStartupWithTheSameExplanation() {
+        FailureAnalysis[] analysis = new FailureAnalysis[1];
+        runner.withPropertyValues("grpc.shutdown.grace-period=-5s").run(context -> {
+            assertThat(context).hasFailed();
+            analysis[0] = new GrpcShutdownPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+        });
+        assertThat(analysis[0].getDescription())
+                .isEqualTo("Invalid value '-5s' for property 'grpc.shutdown.grace-period': it must not be negative.");
+    }
+}
