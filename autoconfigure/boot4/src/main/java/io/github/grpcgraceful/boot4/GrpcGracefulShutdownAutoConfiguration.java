@@ -12,13 +12,18 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
+import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
+import io.github.grpcgraceful.backend.GracePeriodHandover;
+import io.github.grpcgraceful.backend.ServerRegistrar;
 import io.github.grpcgraceful.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.grpc.ServerBuilder;
 
 /** Tracks in-flight calls on Spring Boot 4's own gRPC servers and drains them gracefully when the context closes. */
 @AutoConfiguration(afterName = {"org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration",
@@ -30,8 +35,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
 
     /** The lifecycle's own stop then waits for the drain, which alone decides when calls are cut. */
     @Bean
-    static SpringGrpcGracePeriodHandover springGrpcGracePeriodHandover() {
-        return new SpringGrpcGracePeriodHandover();
+    static GracePeriodHandover<GrpcServerProperties> springGrpcGracePeriodHandover() {
+        return new GracePeriodHandover<>(GrpcServerProperties.class, "spring.grpc.server.shutdown.grace-period",
+                properties -> properties.getShutdown().getGracePeriod(),
+                (properties, gracePeriod) -> properties.getShutdown().setGracePeriod(gracePeriod));
     }
 
     /**
@@ -40,7 +47,7 @@ public class GrpcGracefulShutdownAutoConfiguration {
      */
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)
-    <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> inFlightCallTrackingCustomizer(
+    <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> inFlightCallTrackingCustomizer(
             InFlightCallTracker tracker) {
         return builder -> builder.intercept(tracker);
     }
@@ -56,9 +63,11 @@ public class GrpcGracefulShutdownAutoConfiguration {
         return new GrpcServerDrainer(tracker, policy, events);
     }
 
+    /** Every server Spring Boot starts is drained, and its lifecycle's own stop runs within the drain. */
     @Bean
     @ConditionalOnBean(GrpcServerDrainer.class)
-    SpringGrpcServerRegistrar springGrpcServerRegistrar(GrpcServerDrainer drainer) {
-        return new SpringGrpcServerRegistrar(drainer);
+    ServerRegistrar<GrpcServerStartedEvent> springGrpcServerRegistrar(GrpcServerDrainer drainer) {
+        return new ServerRegistrar<>(drainer, GrpcServerStartedEvent.class, GrpcServerStartedEvent::getServer,
+                started -> started.getSource()::stop);
     }
 }

@@ -5,13 +5,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.health.GrpcServerHealth;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
 
-/** The {@code grpcServer} health indicator, through Spring Boot 4's health API. */
+/** The {@code grpcServer} health indicator ({@link GrpcServerHealth}), through Spring Boot 4's health API. */
 @AutoConfiguration(after = GrpcGracefulShutdownAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(GrpcServerDrainer.class)
@@ -20,7 +22,10 @@ public class GrpcServerHealthAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "grpcServerHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("grpcserver")
-    GrpcServerHealthIndicator grpcServerHealthIndicator(GrpcServerDrainer drainer, InFlightCallTracker tracker) {
-        return new GrpcServerHealthIndicator(drainer, tracker);
+    HealthIndicator grpcServerHealthIndicator(GrpcServerDrainer drainer, InFlightCallTracker tracker) {
+        return () -> {
+            GrpcServerHealth health = GrpcServerHealth.of(drainer, tracker);
+            return (health.serving() ? Health.up() : Health.outOfService()).withDetails(health.details()).build();
+        };
     }
 }

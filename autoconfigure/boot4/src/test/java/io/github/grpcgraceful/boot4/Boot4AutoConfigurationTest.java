@@ -51,7 +51,7 @@ class Boot4AutoConfigurationTest {
                     .hasSingleBean(GrpcHealthOnDrain.class)
                     .hasSingleBean(GrpcShutdownMetrics.class)
                     .hasSingleBean(GrpcShutdownEndpoint.class)
-                    .hasSingleBean(GrpcServerHealthIndicator.class);
+                    .hasBean("grpcServerHealthIndicator");
             assertThat(context.getBeansOfType(ServerBuilderCustomizer.class)).isNotEmpty();
             drainer[0] = context.getBean(GrpcServerDrainer.class);
             assertThat(drainer[0].servers()).hasSize(1);

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -39,8 +38,6 @@ public class GrpcServerDrainer implements SmartLifecycle {
     private static final Duration FLUSH_WAIT = Duration.ofSeconds(1);
     /** How long to wait for the servers (and their backends' stops) to terminate after {@code shutdownNow()}. */
     private static final Duration TERMINATION_WAIT = Duration.ofSeconds(5);
-    /** How long a backend's stop may take to close its server's listener before the drain closes it. */
-    private static final Duration LISTENER_CLOSE_WAIT = Duration.ofSeconds(1);
     /** How many calls a log line names one by one. */
     private static final int LOGGED_CALLS = 20;
 
@@ -173,8 +170,8 @@ public class GrpcServerDrainer implements SmartLifecycle {
     }
 
     /**
-     * Starts each backend's own stop, waits briefly until it has closed its server's listener (so that its shutdown
-     * event comes first, as without this drain), then closes every listener still open. Returns the stops' threads.
+     * Starts each backend's own stop, on a thread of its own, and closes every listener at once; the backend's
+     * {@code shutdown()} is then a no-op. Returns the stops' threads.
      */
     private List<Thread> closeListeners() {
         List<Thread> stops = new ArrayList<>();
@@ -184,12 +181,6 @@ public class GrpcServerDrainer implements SmartLifecycle {
                 stop.setDaemon(true);
                 stop.start();
                 stops.add(stop);
-            }
-        }
-        long until = System.nanoTime() + LISTENER_CLOSE_WAIT.toNanos();
-        for (DrainedServer drained : servers) {
-            while (drained.backendStop() != null && !drained.server().isShutdown() && System.nanoTime() < until) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
             drained.server().shutdown();
         }

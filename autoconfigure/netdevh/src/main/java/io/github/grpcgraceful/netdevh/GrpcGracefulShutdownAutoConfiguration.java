@@ -12,6 +12,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
+import io.github.grpcgraceful.backend.GracePeriodHandover;
+import io.github.grpcgraceful.backend.ServerRegistrar;
 import io.github.grpcgraceful.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.drain.DrainPolicy;
@@ -19,6 +21,8 @@ import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
 import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
+import net.devh.boot.grpc.server.config.GrpcServerProperties;
+import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 
@@ -31,8 +35,9 @@ public class GrpcGracefulShutdownAutoConfiguration {
 
     /** net.devh's own stop then waits for the drain, which alone decides when calls are cut. */
     @Bean
-    static NetDevhGracePeriodHandover netDevhGracePeriodHandover() {
-        return new NetDevhGracePeriodHandover();
+    static GracePeriodHandover<GrpcServerProperties> netDevhGracePeriodHandover() {
+        return new GracePeriodHandover<>(GrpcServerProperties.class, "grpc.server.shutdown-grace-period",
+                GrpcServerProperties::getShutdownGracePeriod, GrpcServerProperties::setShutdownGracePeriod);
     }
 
     /** Ordered last, so its interceptor is added last and therefore runs first, around every other one. */
@@ -53,9 +58,11 @@ public class GrpcGracefulShutdownAutoConfiguration {
         return new GrpcServerDrainer(tracker, policy, events);
     }
 
+    /** Every server net.devh starts is drained, and its lifecycle's own stop runs within the drain. */
     @Bean
     @ConditionalOnBean(GrpcServerDrainer.class)
-    NetDevhServerRegistrar netDevhServerRegistrar(GrpcServerDrainer drainer) {
-        return new NetDevhServerRegistrar(drainer);
+    ServerRegistrar<GrpcServerStartedEvent> netDevhServerRegistrar(GrpcServerDrainer drainer) {
+        return new ServerRegistrar<>(drainer, GrpcServerStartedEvent.class, GrpcServerStartedEvent::getServer,
+                started -> started.getSource()::stop);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.grpcgraceful.netdevh;
 
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -9,9 +10,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.health.GrpcServerHealth;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
 
-/** The {@code grpcServer} health indicator, through Spring Boot 3's Actuator health API. */
+/** The {@code grpcServer} health indicator ({@link GrpcServerHealth}), through Spring Boot 3's health API. */
 @AutoConfiguration(after = GrpcGracefulShutdownAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(GrpcServerDrainer.class)
@@ -20,7 +22,10 @@ public class GrpcServerHealthAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "grpcServerHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("grpcserver")
-    GrpcServerHealthIndicator grpcServerHealthIndicator(GrpcServerDrainer drainer, InFlightCallTracker tracker) {
-        return new GrpcServerHealthIndicator(drainer, tracker);
+    HealthIndicator grpcServerHealthIndicator(GrpcServerDrainer drainer, InFlightCallTracker tracker) {
+        return () -> {
+            GrpcServerHealth health = GrpcServerHealth.of(drainer, tracker);
+            return (health.serving() ? Health.up() : Health.outOfService()).withDetails(health.details()).build();
+        };
     }
 }

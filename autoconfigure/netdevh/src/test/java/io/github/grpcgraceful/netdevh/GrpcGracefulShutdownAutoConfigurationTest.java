@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -76,7 +77,7 @@ class GrpcGracefulShutdownAutoConfigurationTest {
     @Test
     void observesDrainsThroughActuatorMicrometerReadinessAndGrpcHealth() {
         runner.run(context -> assertThat(context)
-                .hasSingleBean(GrpcServerHealthIndicator.class)
+                .hasBean("grpcServerHealthIndicator")
                 .hasSingleBean(GrpcShutdownEndpoint.class)
                 .hasSingleBean(GrpcShutdownMetrics.class)
                 .hasSingleBean(ReadinessOnDrain.class)
@@ -85,7 +86,7 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     @Test
     void withoutActuatorTheDrainStillWorks() {
-        assertDrainsWithout(new FilteredClassLoader("org.springframework.boot.actuate"), GrpcServerHealthIndicator.class,
+        assertDrainsWithout(new FilteredClassLoader("org.springframework.boot.actuate"), HealthIndicator.class,
                 GrpcShutdownEndpoint.class);
     }
 
