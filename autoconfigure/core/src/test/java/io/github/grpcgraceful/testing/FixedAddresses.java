@@ -11,15 +11,22 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolver;
 
-/** A client channel that balances over fixed loopback ports, with client-side health checking as grpc-java does it. */
+/** Client channels over fixed loopback ports: one per replica, in order. */
 public final class FixedAddresses {
 
     private FixedAddresses() {
     }
 
     /** Round robin over {@code ports}, each connection watched through {@code grpc.health.v1.Health/Watch}. */
-    @SuppressWarnings("deprecation") // nameResolverFactory: the plainest way to hand a channel fixed addresses
     public static ManagedChannel healthCheckedRoundRobin(List<Integer> ports) {
+        return channel(ports, Map.of(
+                "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+                "healthCheckConfig", Map.of("serviceName", "")));
+    }
+
+    /** A channel over {@code ports}, in order, with the given service config (pick_first unless it says otherwise). */
+    @SuppressWarnings("deprecation") // nameResolverFactory: the plainest way to hand a channel fixed addresses
+    public static ManagedChannel channel(List<Integer> ports, Map<String, ?> serviceConfig) {
         NameResolver.Factory resolver = new NameResolver.Factory() {
             @Override
             public NameResolver newNameResolver(URI target, NameResolver.Args args) {
@@ -50,9 +57,8 @@ public final class FixedAddresses {
         };
         return Grpc.newChannelBuilder("fixed:///replicas", InsecureChannelCredentials.create())
                 .nameResolverFactory(resolver)
-                .defaultServiceConfig(Map.of(
-                        "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-                        "healthCheckConfig", Map.of("serviceName", "")))
+                .defaultServiceConfig(serviceConfig)
+                .enableRetry()
                 .build();
     }
 }

@@ -3,6 +3,7 @@ package io.github.grpcgraceful.sample.client;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +18,14 @@ import io.github.grpcgraceful.sample.stream.SubscribeRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 
 /**
  * The article's client: one {@code SayHello} call, then prints the greeting, or the status and exits non-zero. With
  * {@code --stream} it subscribes to {@code GreetingStream} instead and prints every greeting until the stream ends:
- * exit 0 when the server completed it (the goodbye of a draining server), 1 on an error status.
+ * exit 0 when the server completed it (the goodbye of a draining server), 1 on an error status. {@code SayHello} is
+ * retried on {@code UNAVAILABLE} (see {@link #retryServiceConfig()}) unless {@code --no-retry} is given.
  *
  * <pre>java -Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient -jar sample.jar --duration 3s
  * java -Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient -jar sample.jar --stream --interval 500ms</pre>
@@ -34,10 +37,28 @@ public final class GreeterClient {
     static final int EXIT_USAGE = 2;
 
     private static final String USAGE = "usage: GreeterClient [--addr host:port] [--name NAME] [--duration GO_DURATION]"
-            + " [--timeout GO_DURATION]   (defaults: localhost:50051, world, 10s, 60s)\n"
+            + " [--timeout GO_DURATION] [--no-retry]   (defaults: localhost:50051, world, 10s, 60s)\n"
             + "       GreeterClient --stream [--addr host:port] [--name NAME] [--interval GO_DURATION]"
             + " [--timeout GO_DURATION]   (defaults: localhost:50051, world, 1s, none)";
     private static final String STREAM = "stream";
+    private static final String NO_RETRY = "no-retry";
+
+    /**
+     * The client's half of a graceful shutdown: {@code SayHello} is retried when it fails with {@code UNAVAILABLE}, as a
+     * call does that a draining server ended at its grace deadline, or that reached a server whose listener had just
+     * closed. Only idempotent methods may be retried this way; {@code SayHello} only greets. The stream is not retried:
+     * its subscriber reconnects.
+     */
+    public static Map<String, ?> retryServiceConfig() {
+        return Map.of("methodConfig", List.of(Map.of(
+                "name", List.of(Map.of("service", "Greeter", "method", "SayHello")),
+                "retryPolicy", Map.of(
+                        "maxAttempts", 4.0,
+                        "initialBackoff", "0.2s",
+                        "maxBackoff", "2s",
+                        "backoffMultiplier", 2.0,
+                        "retryableStatusCodes", List.of("UNAVAILABLE")))));
+    }
 
     private GreeterClient() {
     }
@@ -60,7 +81,11 @@ public final class GreeterClient {
             err.println(USAGE);
             return EXIT_USAGE;
         }
-        ManagedChannel channel = Grpc.newChannelBuilder(options.get("addr"), InsecureChannelCredentials.create()).build();
+        ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(options.get("addr"), InsecureChannelCredentials.create());
+        if (!options.containsKey(NO_RETRY)) {
+            builder.defaultServiceConfig(retryServiceConfig()).enableRetry();
+        }
+        ManagedChannel channel = builder.build();
         try {
             return options.containsKey(STREAM) ? subscribe(channel, options, timeout, out, err)
                     : greet(channel, options, timeout, out, err);
@@ -114,8 +139,8 @@ public final class GreeterClient {
                 throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
             }
             String key = arg.substring(2);
-            if (key.equals(STREAM)) {
-                options.put(STREAM, "true");
+            if (key.equals(STREAM) || key.equals(NO_RETRY)) {
+                options.put(key, "true");
                 continue;
             }
             String value;

@@ -48,12 +48,17 @@ final class SampleProcess implements AutoCloseable {
      * {@code sample.grpc-properties}) and waits until its health is UP.
      */
     static SampleProcess start(String name, String... arguments) throws IOException, InterruptedException {
+        int[] ports = freePorts(2);
+        return start(name, ports[0], ports[1], arguments);
+    }
+
+    /** Starts the sample on the given ports, e.g. those of a replica it replaces. */
+    static SampleProcess start(String name, int grpcPort, int httpPort, String... arguments)
+            throws IOException, InterruptedException {
         String jar = System.getProperty("sample.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("system property sample.jar must name the packaged sample, was " + jar);
         }
-        int grpcPort = freePort();
-        int httpPort = freePort();
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
         // grpc.server (net.devh) or spring.grpc.server (Spring Boot 4): where the app takes its port and address.
@@ -86,6 +91,14 @@ final class SampleProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("the sample did not become healthy within " + timeout + ":\n" + log());
+    }
+
+    int grpcPort() {
+        return grpcPort;
+    }
+
+    int httpPort() {
+        return httpPort;
     }
 
     /** The HTTP status of {@code /actuator/health}, or -1 when nothing listens. */
@@ -172,9 +185,21 @@ final class SampleProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** {@code count} distinct free ports: all are held open together, so none is handed out twice. */
+    static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 }
