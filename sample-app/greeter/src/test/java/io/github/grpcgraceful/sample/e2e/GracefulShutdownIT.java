@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,14 +24,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.grpcgraceful.sample.greeter.HelloRequest;
+import io.github.grpcgraceful.testing.StreamProbe;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.stub.StreamObserver;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 
 /**
  * The promise as a user meets it: the packaged sample as its own process, a real SIGTERM, real gRPC and HTTP clients.
@@ -164,14 +165,12 @@ class GracefulShutdownIT {
     void longLivedStreamsNeitherHoldTheShutdownNorLoseTheirGoodbye() throws Exception {
         sample = SampleProcess.start("streams", "--grpc.shutdown.grace-period=20s");
         ManagedChannel channel = sample.newChannel();
-        CompletableFuture<Status> watch = new CompletableFuture<>();
-        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), closingInto(watch));
-        CompletableFuture<Status> reflection = new CompletableFuture<>();
-        CountDownLatch reflectionAnswered = new CountDownLatch(1);
-        StreamObserver<ServerReflectionRequest> reflectionRequests = ServerReflectionGrpc.newStub(channel)
-                .serverReflectionInfo(closingInto(reflection, reflectionAnswered));
-        reflectionRequests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        assertThat(reflectionAnswered.await(10, TimeUnit.SECONDS)).as("reflection answered").isTrue();
+        StreamProbe<HealthCheckResponse> watch = new StreamProbe<>();
+        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), watch);
+        StreamProbe<ServerReflectionResponse> reflection = new StreamProbe<>();
+        ServerReflectionGrpc.newStub(channel).serverReflectionInfo(reflection)
+                .onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        reflection.awaitFirstMessage();
         Path clientOutput = Path.of("target", "e2e-logs", "streams-client.log");
         Process subscriber = sample.client(clientOutput, "--stream", "--interval", "200ms");
         awaitLog("Subscribed: world");
@@ -186,8 +185,8 @@ class GracefulShutdownIT {
         assertThat(sample.awaitExit(Duration.ofSeconds(15))).as("process exited").isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - replied)).as("exit after the reply, not at the deadline")
                 .isLessThan(Duration.ofSeconds(2));
-        assertThat(watch.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(reflection.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(watch.closed().get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(reflection.closed().get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(subscriber.waitFor(10, TimeUnit.SECONDS)).as("client exited").isTrue();
         String clientLog = Files.readString(clientOutput);
         assertThat(subscriber.exitValue()).as("client exit status; its output:\n" + clientLog).isZero();
@@ -198,27 +197,6 @@ class GracefulShutdownIT {
                 .contains(": 2 calls completed, released 2 long-lived streams")
                 .doesNotContain("grace period 20s expired")
                 .contains("Completed gRPC server shutdown");
-    }
-
-    private static <T> StreamObserver<T> closingInto(CompletableFuture<Status> closed, CountDownLatch... onMessage) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(T value) {
-                for (CountDownLatch latch : onMessage) {
-                    latch.countDown();
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                closed.complete(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                closed.complete(Status.OK);
-            }
-        };
     }
 
     /** Calls until one is refused (the listener closed after the drain-delay); returns the refusal's code. */
