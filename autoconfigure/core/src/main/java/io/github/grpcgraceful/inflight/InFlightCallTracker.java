@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.grpc.Metadata;
@@ -33,6 +34,8 @@ public class InFlightCallTracker implements ServerInterceptor {
     private final LongAdder released = new LongAdder();
     /** Notified whenever the last call in flight finishes. */
     private final Object idle = new Object();
+    /** Made once: a method reference made per call would be one more object per call. */
+    private final Consumer<TrackedCall<?, ?>> onFinish = this::finished;
     /** The status long-lived calls are released with, from the moment the drain closes the listeners. */
     private volatile Status releaseStatus;
 
@@ -50,7 +53,7 @@ public class InFlightCallTracker implements ServerInterceptor {
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(
-                call, method(call.getMethodDescriptor().getFullMethodName()), this::finished);
+                call, method(call.getMethodDescriptor().getFullMethodName()), onFinish);
         running.add(tracked);
         ServerCall.Listener<ReqT> listener;
         try {

@@ -1,16 +1,16 @@
 package io.github.grpcgraceful.inflight;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -40,12 +40,23 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     private static final Logger log = LoggerFactory.getLogger(TrackedCall.class);
     private static final Context.Key<TrackedCall<?, ?>> CURRENT = Context.key("grpc-graceful-shutdown-call");
+    /** On {@link #finished}: a field rather than an AtomicBoolean, one object less per call. */
+    private static final VarHandle FINISHED;
+
+    static {
+        try {
+            FINISHED = MethodHandles.lookup().findVarHandle(TrackedCall.class, "finished", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Context.CancellableContext context;
     private final ServedMethod method;
     private final Consumer<TrackedCall<?, ?>> onFinish;
     private final long startNanos = System.nanoTime();
-    private final AtomicBoolean finished = new AtomicBoolean();
+    @SuppressWarnings("unused") // through FINISHED
+    private volatile boolean finished;
     private boolean closed; // guarded by this
     private boolean drainSignalled; // guarded by this
     private List<Runnable> drainActions; // guarded by this; null until a handler asks for the drain signal
@@ -142,7 +153,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     private void runDrainAction(Runnable action) {
-        if (finished.get()) {
+        if (finished) {
             return;
         }
         try {
@@ -152,9 +163,17 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         }
     }
 
-    /** Starts the call in its own context, so that the handler and its listener callbacks all run inside it. */
+    /**
+     * Starts the call in its own context, so that the handler and all its listener callbacks run inside it, and
+     * returns the handler's listener wrapped so that the end of the call, however it comes, finishes the tracking.
+     */
     ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-        return finishingWith(Contexts.interceptCall(context, this, headers, next));
+        Context previous = context.attach();
+        try {
+            return new TrackingListener(next.startCall(this, headers));
+        } finally {
+            context.detach(previous);
+        }
     }
 
     /** How the drain closed this call, or {@code null} if it did not. */
@@ -170,32 +189,69 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return new InFlightCall(getMethodDescriptor().getFullMethodName(), Duration.ofNanos(nowNanos - startNanos));
     }
 
-    /** Wraps the handler's listener so that the end of the call, however it comes, finishes the tracking. */
-    private ServerCall.Listener<ReqT> finishingWith(ServerCall.Listener<ReqT> listener) {
-        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-            @Override
-            public void onComplete() {
-                try {
-                    super.onComplete();
-                } finally {
-                    finish();
-                }
-            }
+    /** The handler's listener, each callback in the call's context; the last one finishes the tracking. */
+    private final class TrackingListener extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
 
-            @Override
-            public void onCancel() {
-                try {
-                    super.onCancel();
-                } finally {
-                    finish();
-                }
+        TrackingListener(ServerCall.Listener<ReqT> delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void onMessage(ReqT message) {
+            Context previous = context.attach();
+            try {
+                super.onMessage(message);
+            } finally {
+                context.detach(previous);
             }
-        };
+        }
+
+        @Override
+        public void onHalfClose() {
+            Context previous = context.attach();
+            try {
+                super.onHalfClose();
+            } finally {
+                context.detach(previous);
+            }
+        }
+
+        @Override
+        public void onReady() {
+            Context previous = context.attach();
+            try {
+                super.onReady();
+            } finally {
+                context.detach(previous);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            Context previous = context.attach();
+            try {
+                super.onComplete();
+            } finally {
+                context.detach(previous);
+                finish();
+            }
+        }
+
+        @Override
+        public void onCancel() {
+            Context previous = context.attach();
+            try {
+                super.onCancel();
+            } finally {
+                context.detach(previous);
+                finish();
+            }
+        }
     }
 
     /** Idempotent: the transport reports the end once, but a handler that threw at start is finished here too. */
     void finish() {
-        if (finished.compareAndSet(false, true)) {
+        if (FINISHED.compareAndSet(this, false, true)) {
             context.cancel(null);
             method.finished();
             onFinish.accept(this);
