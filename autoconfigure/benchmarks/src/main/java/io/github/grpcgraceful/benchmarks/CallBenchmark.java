@@ -36,7 +36,7 @@ public class CallBenchmark {
     /** Messages per streamed call in {@link #streamedMessage}. */
     static final int MESSAGES = 1000;
 
-    @Param({"NONE", "TRACKER", "NETDEVH_METRICS", "MICROMETER_OBSERVATION"})
+    @Param({"NONE", "TRACKER", "COUNT_ONLY", "OWN_CONTEXT_ONLY", "NETDEVH_METRICS", "MICROMETER_OBSERVATION"})
     public InProcessEcho.Interceptor interceptor;
 
     private InProcessEcho echo;

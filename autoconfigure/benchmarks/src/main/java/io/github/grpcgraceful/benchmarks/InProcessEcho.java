@@ -14,9 +14,9 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.observation.ObservationHandler;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 
 /** {@link EchoService} on an in-process server with direct executors, behind one server-wide interceptor or none. */
 public final class InProcessEcho implements AutoCloseable {
@@ -27,6 +27,10 @@ public final class InProcessEcho implements AutoCloseable {
         NONE,
         /** This project's in-flight tracker, with the standard long-lived methods, as the starters install it. */
         TRACKER,
+        /** Reference: only counting calls in and out (see {@link ReferenceInterceptors#counting()}). */
+        COUNT_ONLY,
+        /** Reference: only a cancellable context per call (see {@link ReferenceInterceptors#ownContext()}). */
+        OWN_CONTEXT_ONLY,
         /** Micrometer's {@code MetricCollectingServerInterceptor}, which net.devh installs for its gRPC metrics. */
         NETDEVH_METRICS,
         /** Micrometer's {@code ObservationGrpcServerInterceptor} with a meter handler, which Spring Boot 4 installs. */
@@ -36,6 +40,8 @@ public final class InProcessEcho implements AutoCloseable {
             return switch (this) {
                 case NONE -> null;
                 case TRACKER -> new InFlightCallTracker(MethodPatterns.of(MethodPatterns.STANDARD_LONG_LIVED));
+                case COUNT_ONLY -> ReferenceInterceptors.counting();
+                case OWN_CONTEXT_ONLY -> ReferenceInterceptors.ownContext();
                 case NETDEVH_METRICS -> new MetricCollectingServerInterceptor(new SimpleMeterRegistry());
                 case MICROMETER_OBSERVATION -> {
                     ObservationRegistry registry = ObservationRegistry.create();

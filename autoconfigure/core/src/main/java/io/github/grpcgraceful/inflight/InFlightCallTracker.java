@@ -32,8 +32,9 @@ public class InFlightCallTracker implements ServerInterceptor {
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
     private final LongAdder completed = new LongAdder();
     private final LongAdder released = new LongAdder();
-    /** Notified whenever the last call in flight finishes. */
+    /** Notified whenever the last call in flight finishes, once someone waits for that. */
     private final Object idle = new Object();
+    private volatile boolean idleAwaited;
     /** Made once: a method reference made per call would be one more object per call. */
     private final Consumer<TrackedCall<?, ?>> onFinish = this::finished;
     /** The status long-lived calls are released with, from the moment the drain closes the listeners. */
@@ -82,7 +83,8 @@ public class InFlightCallTracker implements ServerInterceptor {
         if (call.ending() == null) {
             completed.increment();
         }
-        if (running.isEmpty()) {
+        // Read after the removal, while awaitIdle sets the flag before it reads the count: one of them sees the other.
+        if (idleAwaited && running.isEmpty()) {
             synchronized (idle) {
                 idle.notifyAll();
             }
@@ -118,6 +120,7 @@ public class InFlightCallTracker implements ServerInterceptor {
      * Waits until no call is in flight or the deadline ({@link System#nanoTime()}) passes; returns whether none is.
      */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        idleAwaited = true;
         synchronized (idle) {
             while (!running.isEmpty()) {
                 long left = deadlineNanos - System.nanoTime();
