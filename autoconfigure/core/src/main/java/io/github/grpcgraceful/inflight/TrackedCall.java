@@ -55,8 +55,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     private final ServedMethod method;
     private final Consumer<TrackedCall<?, ?>> onFinish;
     private final long startNanos = System.nanoTime();
-    @SuppressWarnings("unused") // through FINISHED
-    private volatile boolean finished;
+    private volatile boolean finished; // set once, through FINISHED
     private boolean closed; // guarded by this
     private boolean drainSignalled; // guarded by this
     private List<Runnable> drainActions; // guarded by this; null until a handler asks for the drain signal
