@@ -24,6 +24,8 @@ import io.github.grpcgraceful.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.metrics.GrpcShutdownMetrics;
 import io.github.grpcgraceful.metrics.GrpcShutdownMetricsAutoConfiguration;
 import io.github.grpcgraceful.testing.SlowService;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The Boot 4 wiring, with Boot's own gRPC server on a free loopback port. */
@@ -51,12 +53,43 @@ class Boot4AutoConfigurationTest {
                     .hasSingleBean(GrpcHealthOnDrain.class)
                     .hasSingleBean(GrpcShutdownMetrics.class)
                     .hasSingleBean(GrpcShutdownEndpoint.class)
-                    .hasBean("grpcServerHealthIndicator");
+                    .hasBean("grpcServerHealthIndicator")
+                    .hasBean("grpcShutdownEndpoint")
+                    .hasBean("grpcShutdownMetrics")
+                    .hasBean("grpcHealthOnDrain");
             assertThat(context.getBeansOfType(ServerBuilderCustomizer.class)).isNotEmpty();
             drainer[0] = context.getBean(GrpcServerDrainer.class);
             assertThat(drainer[0].servers()).hasSize(1);
             String[] lifecycles = context.getBeanNamesForType(GrpcServerLifecycle.class);
             assertThat(context.getBeanFactory().getDependentBeans(lifecycles[0])).contains("grpcServerDrainer");
+        });
+        assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void withoutActuatorTheDrainStillWorks() {
+        assertDrainsWithout(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"),
+                "grpcServerHealthIndicator", "grpcShutdownEndpoint");
+    }
+
+    @Test
+    void withoutMicrometerTheDrainStillWorks() {
+        assertDrainsWithout(new FilteredClassLoader(MeterRegistry.class), "grpcShutdownMetrics");
+    }
+
+    @Test
+    void withoutTheGrpcHealthServiceTheDrainStillWorks() {
+        assertDrainsWithout(new FilteredClassLoader(HealthStatusManager.class), "grpcHealthOnDrain");
+    }
+
+    private void assertDrainsWithout(FilteredClassLoader missing, String... absentBeans) {
+        GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
+        runner.withClassLoader(missing).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(GrpcServerDrainer.class);
+            for (String absent : absentBeans) {
+                assertThat(context).doesNotHaveBean(absent);
+            }
+            drainer[0] = context.getBean(GrpcServerDrainer.class);
         });
         assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
     }
