@@ -18,8 +18,8 @@ public class GrpcShutdownProperties {
     public static final String PREFIX = "grpc.shutdown";
 
     /**
-     * Whether to drain the gRPC server gracefully when the application shuts down. With false, net.devh's own
-     * shutdown applies unchanged.
+     * Whether to drain the gRPC server gracefully when the application shuts down. With false, the gRPC
+     * backend's own shutdown (net.devh's or Spring Boot's) applies unchanged.
      */
     private boolean enabled = true;
 
