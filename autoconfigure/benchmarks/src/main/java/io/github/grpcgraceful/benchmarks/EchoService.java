@@ -1,11 +1,7 @@
 package io.github.grpcgraceful.benchmarks;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
+import io.github.grpcgraceful.testing.TextMethods;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
@@ -18,9 +14,12 @@ import io.grpc.stub.StreamObserver;
  */
 final class EchoService {
 
-    static final MethodDescriptor<String, String> UNARY = method("Unary", MethodDescriptor.MethodType.UNARY);
-    static final MethodDescriptor<String, String> STREAM = method("Stream", MethodDescriptor.MethodType.SERVER_STREAMING);
-    static final MethodDescriptor<String, String> IDLE = method("Idle", MethodDescriptor.MethodType.SERVER_STREAMING);
+    static final MethodDescriptor<String, String> UNARY =
+            TextMethods.method("bench.Echo", "Unary", MethodDescriptor.MethodType.UNARY);
+    static final MethodDescriptor<String, String> STREAM =
+            TextMethods.method("bench.Echo", "Stream", MethodDescriptor.MethodType.SERVER_STREAMING);
+    static final MethodDescriptor<String, String> IDLE =
+            TextMethods.method("bench.Echo", "Idle", MethodDescriptor.MethodType.SERVER_STREAMING);
 
     private EchoService() {
     }
@@ -43,32 +42,5 @@ final class EchoService {
             observer.onNext("m");
         }
         observer.onCompleted();
-    }
-
-    private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
-        return MethodDescriptor.<String, String>newBuilder()
-                .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", name))
-                .setRequestMarshaller(Utf8.INSTANCE)
-                .setResponseMarshaller(Utf8.INSTANCE)
-                .build();
-    }
-
-    private enum Utf8 implements MethodDescriptor.Marshaller<String> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

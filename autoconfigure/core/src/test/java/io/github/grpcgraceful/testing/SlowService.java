@@ -1,10 +1,5 @@
 package io.github.grpcgraceful.testing;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -29,12 +24,14 @@ import io.grpc.stub.StreamObserver;
  */
 public class SlowService implements BindableService {
 
-    public static final MethodDescriptor<String, String> SLEEP = method("Sleep", MethodDescriptor.MethodType.UNARY);
+    public static final MethodDescriptor<String, String> SLEEP =
+            TextMethods.method("test.Slow", "Sleep", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<String, String> STREAM =
-            method("Stream", MethodDescriptor.MethodType.SERVER_STREAMING);
+            TextMethods.method("test.Slow", "Stream", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final MethodDescriptor<String, String> SUBSCRIBE =
-            method("Subscribe", MethodDescriptor.MethodType.SERVER_STREAMING);
-    public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
+            TextMethods.method("test.Slow", "Subscribe", MethodDescriptor.MethodType.SERVER_STREAMING);
+    public static final MethodDescriptor<String, String> FAIL =
+            TextMethods.method("test.Slow", "Fail", MethodDescriptor.MethodType.UNARY);
 
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -139,33 +136,6 @@ public class SlowService implements BindableService {
             observer.onCompleted();
         } catch (RuntimeException e) {
             handlerErrors.add(e);
-        }
-    }
-
-    private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
-        return MethodDescriptor.<String, String>newBuilder()
-                .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName("test.Slow", name))
-                .setRequestMarshaller(Utf8Marshaller.INSTANCE)
-                .setResponseMarshaller(Utf8Marshaller.INSTANCE)
-                .build();
-    }
-
-    private enum Utf8Marshaller implements MethodDescriptor.Marshaller<String> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }
