@@ -4,15 +4,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -22,21 +21,27 @@ import io.grpc.Status;
 /**
  * Knows every call running on the server, from the moment it reaches the server's interceptors until the transport
  * reports it closed. Installed as the outermost server-wide interceptor, so it also sees health and reflection
- * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is a few lock-free
- * map and counter updates per call.
+ * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is two objects, a map
+ * entry and a few counter updates per call.
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
+    /**
+     * Every tracked call in this JVM, by the context its handler runs in: the drain enumerates its own tracker's,
+     * and {@link DrainSignal#current()} finds a handler's call from its context.
+     */
+    private static final ConcurrentMap<Context.CancellableContext, TrackedCall<?, ?>> RUNNING =
+            new ConcurrentHashMap<>();
+
     private final MethodPatterns longLivedMethods;
-    private final Set<TrackedCall<?, ?>> running = ConcurrentHashMap.newKeySet();
+    /** Whether calls run in the context the server made for them, rather than in one of their own. */
+    private final boolean serverContexts;
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
     private final LongAdder completed = new LongAdder();
     private final LongAdder released = new LongAdder();
     /** Notified whenever the last call in flight finishes, once someone waits for that. */
     private final Object idle = new Object();
     private volatile boolean idleAwaited;
-    /** Made once: a method reference made per call would be one more object per call. */
-    private final Consumer<TrackedCall<?, ?>> onFinish = this::finished;
     /** The status long-lived calls are released with, from the moment the drain closes the listeners. */
     private volatile Status releaseStatus;
 
@@ -47,15 +52,28 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /** A tracker whose drain releases the calls of {@code longLivedMethods} as soon as the listeners close. */
     public InFlightCallTracker(MethodPatterns longLivedMethods) {
+        this(longLivedMethods, ServerCallContexts.available());
+    }
+
+    /** With {@code serverContexts} false, every call gets a context of its own, as where gRPC's cannot be read. */
+    InFlightCallTracker(MethodPatterns longLivedMethods, boolean serverContexts) {
         this.longLivedMethods = longLivedMethods;
+        this.serverContexts = serverContexts;
     }
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(
-                call, method(call.getMethodDescriptor().getFullMethodName()), onFinish);
-        running.add(tracked);
+        ServedMethod method = method(call.getMethodDescriptor().getFullMethodName());
+        Context.CancellableContext serverContext =
+                serverContexts ? ServerCallContexts.cancellableAncestor(Context.current()) : null;
+        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method, serverContext);
+        if (RUNNING.putIfAbsent(tracked.context(), tracked) != null) {
+            // A second tracker on the same server: the server's context is taken, so this one makes its own.
+            tracked = new TrackedCall<>(call, method, null);
+            RUNNING.put(tracked.context(), tracked);
+        }
+        method.started();
         ServerCall.Listener<ReqT> listener;
         try {
             listener = tracked.start(headers, next);
@@ -75,16 +93,22 @@ public class InFlightCallTracker implements ServerInterceptor {
     private ServedMethod method(String fullMethodName) {
         ServedMethod method = methods.get(fullMethodName);
         return method != null ? method : methods.computeIfAbsent(fullMethodName,
-                name -> new ServedMethod(longLivedMethods.matches(name)));
+                name -> new ServedMethod(this, longLivedMethods.matches(name)));
     }
 
-    private void finished(TrackedCall<?, ?> call) {
-        running.remove(call);
+    /** The tracked call whose handler runs in {@code context}, of any tracker, or {@code null}. */
+    static TrackedCall<?, ?> runningIn(Context.CancellableContext context) {
+        return RUNNING.get(context);
+    }
+
+    void finished(TrackedCall<?, ?> call) {
+        RUNNING.remove(call.context(), call);
         if (call.ending() == null) {
             completed.increment();
         }
-        // Read after the removal, while awaitIdle sets the flag before it reads the count: one of them sees the other.
-        if (idleAwaited && running.isEmpty()) {
+        // Read after the count went down, while awaitIdle sets the flag before it reads the count: one of them sees
+        // the other.
+        if (idleAwaited && inFlight() == 0) {
             synchronized (idle) {
                 idle.notifyAll();
             }
@@ -122,7 +146,7 @@ public class InFlightCallTracker implements ServerInterceptor {
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
         idleAwaited = true;
         synchronized (idle) {
-            while (!running.isEmpty()) {
+            while (inFlight() > 0) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -140,7 +164,11 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /** Calls in flight on the server. */
     public int inFlight() {
-        return running.size();
+        int count = 0;
+        for (ServedMethod method : methods.values()) {
+            count += method.inFlight();
+        }
+        return count;
     }
 
     /** Calls in flight for one method, e.g. {@code Greeter/SayHello}. */
@@ -196,6 +224,8 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     private Stream<TrackedCall<?, ?>> oldestFirst() {
-        return running.stream().sorted(Comparator.comparingLong(TrackedCall::startNanos));
+        return RUNNING.values().stream()
+                .filter(call -> call.tracker() == this)
+                .sorted(Comparator.comparingLong(TrackedCall::startNanos));
     }
 }

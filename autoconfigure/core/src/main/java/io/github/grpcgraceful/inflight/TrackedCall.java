@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,10 +22,11 @@ import io.grpc.Status;
  * using it: every write is serialized with {@link #end(Status, Ending)}, and what the handler sends after the call
  * was closed is dropped quietly instead of failing inside the handler.
  *
- * <p>The handler runs in a context of this call's own, which {@link #end(Status, Ending)} cancels at once. gRPC would
- * cancel the call's context only after the handler has returned (the server closed the call normally, as far as the
- * transport is concerned), so a handler that waits would never learn that its call is over. The same context carries
- * the call for {@link DrainSignal#current()}.
+ * <p>{@link #end(Status, Ending)} cancels the handler's context at once. gRPC itself would cancel it only after the
+ * handler has returned (the server closed the call normally, as far as the transport is concerned), so a handler
+ * that waits would never learn that its call is over. The context cancelled is the one the server made for the call,
+ * which the handler runs in anyway; only where that cannot be read does the call get a cancellable context of its
+ * own, attached around every listener callback.
  */
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
@@ -40,59 +40,127 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     private static final Logger log = LoggerFactory.getLogger(TrackedCall.class);
     private static final Context.Key<TrackedCall<?, ?>> CURRENT = Context.key("grpc-graceful-shutdown-call");
-    /** On {@link #finished}: a field rather than an AtomicBoolean, one object less per call. */
+    /** On {@link #finished} and {@link #writer}: fields rather than atomic objects, fewer objects per call. */
     private static final VarHandle FINISHED;
+    private static final VarHandle WRITER;
 
     static {
         try {
-            FINISHED = MethodHandles.lookup().findVarHandle(TrackedCall.class, "finished", boolean.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            FINISHED = lookup.findVarHandle(TrackedCall.class, "finished", boolean.class);
+            WRITER = lookup.findVarHandle(TrackedCall.class, "writer", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final Context.CancellableContext context;
+    /** Whether {@link #context} is this call's own: attached around each callback, cancelled when the call ends. */
+    private final boolean ownContext;
     private final ServedMethod method;
-    private final Consumer<TrackedCall<?, ?>> onFinish;
     private final long startNanos = System.nanoTime();
-    private volatile boolean finished; // set once, through FINISHED
-    private boolean closed; // guarded by this
+    private boolean finished; // set once, released through FINISHED
+    /**
+     * The lock that serializes writes with {@link #end}: the thread writing, or {@code null}. One compare-and-set to
+     * take it and a plain store to give it back, where a monitor costs two compare-and-sets; the drain is the only
+     * other party, so it is hardly ever contended.
+     */
+    private volatile Thread writer;
+    private boolean closed; // guarded by writer
     private boolean drainSignalled; // guarded by this
     private List<Runnable> drainActions; // guarded by this; null until a handler asks for the drain signal
     private volatile Ending ending;
 
-    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method, Consumer<TrackedCall<?, ?>> onFinish) {
+    /**
+     * A call that runs in {@code serverContext}, the cancellable context the server made for it, or in a context of
+     * its own if that is {@code null}.
+     */
+    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method, Context.CancellableContext serverContext) {
         super(delegate);
         this.method = method;
-        this.onFinish = onFinish;
-        this.context = Context.current().withValue(CURRENT, this).withCancellation();
-        method.started();
+        this.ownContext = serverContext == null;
+        this.context = ownContext ? Context.current().withValue(CURRENT, this).withCancellation() : serverContext;
     }
 
     /** The call whose context is current, or {@code null} outside a tracked call. */
     static TrackedCall<?, ?> current() {
-        return CURRENT.get();
+        Context current = Context.current();
+        TrackedCall<?, ?> call = CURRENT.get(current);
+        for (Context.CancellableContext context = ServerCallContexts.cancellableAncestor(current);
+                call == null && context != null; context = ServerCallContexts.cancellableAncestor(context)) {
+            call = InFlightCallTracker.runningIn(context);
+        }
+        return call;
+    }
+
+    /** The context the handler runs in, which ending the call cancels. */
+    Context.CancellableContext context() {
+        return context;
+    }
+
+    InFlightCallTracker tracker() {
+        return method.tracker();
     }
 
     @Override
-    public synchronized void sendHeaders(Metadata headers) {
-        if (!closed) {
-            super.sendHeaders(headers);
+    public void sendHeaders(Metadata headers) {
+        boolean locked = lockWrites();
+        try {
+            if (!closed) {
+                super.sendHeaders(headers);
+            }
+        } finally {
+            unlockWrites(locked);
         }
     }
 
     @Override
-    public synchronized void sendMessage(RespT message) {
-        if (!closed) {
-            super.sendMessage(message);
+    public void sendMessage(RespT message) {
+        boolean locked = lockWrites();
+        try {
+            if (!closed) {
+                super.sendMessage(message);
+            }
+        } finally {
+            unlockWrites(locked);
         }
     }
 
     @Override
-    public synchronized void close(Status status, Metadata trailers) {
-        if (!closed) {
-            closed = true;
-            super.close(status, trailers);
+    public void close(Status status, Metadata trailers) {
+        boolean locked = lockWrites();
+        try {
+            if (!closed) {
+                closed = true;
+                super.close(status, trailers);
+            }
+        } finally {
+            unlockWrites(locked);
+        }
+    }
+
+    /**
+     * Takes the write lock, waiting while another thread holds it (a write takes microseconds); returns {@code false}
+     * if this thread holds it already, as when a write delivers a callback in which the handler writes again.
+     */
+    private boolean lockWrites() {
+        Thread current = Thread.currentThread();
+        for (int spins = 0; !WRITER.compareAndSet(this, null, current); spins++) {
+            if (writer == current) {
+                return false;
+            }
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        return true;
+    }
+
+    private void unlockWrites(boolean locked) {
+        if (locked) {
+            WRITER.setRelease(this, null);
         }
     }
 
@@ -101,12 +169,15 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * whether this closed it.
      */
     boolean end(Status status, Ending why) {
-        synchronized (this) {
+        boolean locked = lockWrites();
+        try {
             if (closed) {
                 return false;
             }
             ending = why;
             close(status, new Metadata());
+        } finally {
+            unlockWrites(locked);
         }
         // Outside the lock: cancellation runs the handler's own listeners.
         context.cancel(status.asRuntimeException());
@@ -152,7 +223,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     private void runDrainAction(Runnable action) {
-        if (finished) {
+        if ((boolean) FINISHED.getAcquire(this)) {
             return;
         }
         try {
@@ -167,10 +238,21 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * returns the handler's listener wrapped so that the end of the call, however it comes, finishes the tracking.
      */
     ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-        Context previous = context.attach();
+        Context previous = enter();
         try {
             return new TrackingListener(next.startCall(this, headers));
         } finally {
+            leave(previous);
+        }
+    }
+
+    /** Attaches the call's own context, if it has one: the server's is current in every callback already. */
+    private Context enter() {
+        return ownContext ? context.attach() : null;
+    }
+
+    private void leave(Context previous) {
+        if (ownContext) {
             context.detach(previous);
         }
     }
@@ -197,63 +279,69 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
         @Override
         public void onMessage(ReqT message) {
-            Context previous = context.attach();
+            Context previous = enter();
             try {
                 super.onMessage(message);
             } finally {
-                context.detach(previous);
+                leave(previous);
             }
         }
 
         @Override
         public void onHalfClose() {
-            Context previous = context.attach();
+            Context previous = enter();
             try {
                 super.onHalfClose();
             } finally {
-                context.detach(previous);
+                leave(previous);
             }
         }
 
         @Override
         public void onReady() {
-            Context previous = context.attach();
+            Context previous = enter();
             try {
                 super.onReady();
             } finally {
-                context.detach(previous);
+                leave(previous);
             }
         }
 
         @Override
         public void onComplete() {
-            Context previous = context.attach();
+            Context previous = enter();
             try {
                 super.onComplete();
             } finally {
-                context.detach(previous);
+                leave(previous);
                 finish();
             }
         }
 
         @Override
         public void onCancel() {
-            Context previous = context.attach();
+            Context previous = enter();
             try {
                 super.onCancel();
             } finally {
-                context.detach(previous);
+                leave(previous);
                 finish();
             }
         }
     }
 
-    /** Idempotent: the transport reports the end once, but a handler that threw at start is finished here too. */
+    /**
+     * Called once: by the listener when the transport reports the end, or, if the handler threw at start (then gRPC
+     * never calls the listener), by the tracker.
+     */
     void finish() {
-        if (FINISHED.compareAndSet(this, false, true)) {
-            context.cancel(null);
+        if (!finished) {
+            FINISHED.setRelease(this, true);
+            if (ownContext) {
+                context.cancel(null);
+            }
             method.finished();
-            onFinish.accept(this);
+            method.tracker().finished(this);
         }
     }
 }

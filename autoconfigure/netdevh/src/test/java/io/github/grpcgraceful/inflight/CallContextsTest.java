@@ -1,0 +1,138 @@
+package io.github.grpcgraceful.inflight;
+
+import static io.github.grpcgraceful.testing.TestGrpcApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.github.grpcgraceful.testing.SlowService;
+import io.github.grpcgraceful.testing.StreamProbe;
+import io.grpc.CallOptions;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+
+/**
+ * The context a tracked handler runs in, on a real Netty server, both ways the tracker can work: in the context the
+ * server made for the call (the default), and in a context of the call's own (where gRPC's cannot be read). Either
+ * way, ending a call cancels its handler's context at once, the drain signal finds the call, and nothing stays behind.
+ */
+class CallContextsTest {
+
+    private static final Context.Key<String> SET_BY_A_LATER_INTERCEPTOR = Context.key("later");
+
+    private final SlowService service = new SlowService();
+    private Server server;
+    private ManagedChannel channel;
+
+    private InFlightCallTracker start(boolean serverContexts) throws Exception {
+        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none(), serverContexts);
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(service, childContext()))
+                .intercept(tracker)
+                .build()
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+        return tracker;
+    }
+
+    /** Like most interceptors that add to the context: the handler then runs in a child of the server's. */
+    private static ServerInterceptor childContext() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                    ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(Context.current().withValue(SET_BY_A_LATER_INTERCEPTOR, "set"),
+                        call, headers, next);
+            }
+        };
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void thisGrpcVersionLetsCallsRunInTheServersOwnContext() {
+        // If a gRPC upgrade hides the context, every call would pay for one of its own: fail here, not silently.
+        assertThat(ServerCallContexts.available()).isTrue();
+    }
+
+    @ParameterizedTest(name = "server contexts: {0}")
+    @ValueSource(booleans = {true, false})
+    void endingACallCancelsItsHandlersContextAtOnce(boolean serverContexts) throws Exception {
+        InFlightCallTracker tracker = start(serverContexts);
+        StreamProbe<String> sleeping = new StreamProbe<>();
+        ClientCalls.asyncUnaryCall(channel.newCall(SlowService.SLEEP, CallOptions.DEFAULT), "60000", sleeping);
+        await(() -> service.running() == 1, Duration.ofSeconds(10));
+
+        List<InFlightCall> ended = tracker.endAll(Status.UNAVAILABLE.withDescription("ended by the test"));
+
+        assertThat(ended).extracting(InFlightCall::fullMethodName).containsExactly("test.Slow/Sleep");
+        Status status = sleeping.closed().get(10, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(status.getDescription()).isEqualTo("ended by the test");
+        // The handler waits on its context for 60 s: it returns now only because that context was cancelled.
+        await(() -> service.running() == 0, Duration.ofSeconds(5));
+        await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
+        assertThat(tracker.oldest(10)).isEmpty();
+        assertThat(service.handlerErrors()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "server contexts: {0}")
+    @ValueSource(booleans = {true, false})
+    void theDrainSignalReachesAHandlerRunningInAChildContext(boolean serverContexts) throws Exception {
+        InFlightCallTracker tracker = start(serverContexts);
+        StreamProbe<String> subscription = new StreamProbe<>();
+        ClientCalls.asyncServerStreamingCall(channel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT), "",
+                subscription);
+        subscription.awaitFirstMessage();
+
+        List<InFlightCall> released = tracker.beginDrain(Status.UNAVAILABLE.withDescription("released"));
+
+        assertThat(released).as("a call that asked for the signal is not released").isEmpty();
+        assertThat(subscription.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(subscription.messages()).last().isEqualTo("goodbye");
+        await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
+        assertThat(tracker.completedCalls()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "server contexts: {0}")
+    @ValueSource(booleans = {true, false})
+    void finishedCallsLeaveNothingBehind(boolean serverContexts) throws Exception {
+        InFlightCallTracker tracker = start(serverContexts);
+        for (int i = 0; i < 100; i++) {
+            assertThat(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "0"))
+                    .isEqualTo("slept 0");
+        }
+
+        await(() -> tracker.completedCalls() == 100, Duration.ofSeconds(5));
+        assertThat(tracker.inFlight()).isZero();
+        assertThat(tracker.oldest(10)).isEmpty();
+        assertThat(tracker.endAll(Status.UNAVAILABLE)).isEmpty();
+    }
+}
