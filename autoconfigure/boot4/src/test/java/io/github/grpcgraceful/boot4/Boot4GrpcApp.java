@@ -23,6 +23,7 @@ import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
 import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.testing.Channels;
 import io.github.grpcgraceful.testing.SlowService;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
@@ -119,7 +120,7 @@ final class Boot4GrpcApp implements AutoCloseable {
     @Override
     public void close() {
         context.close();
-        channels.forEach(ManagedChannel::shutdownNow);
+        Channels.closeGently(channels);
     }
 
     @SpringBootConfiguration

@@ -135,7 +135,7 @@ public final class TestGrpcApp implements AutoCloseable {
     @Override
     public void close() {
         context.close();
-        channels.forEach(ManagedChannel::shutdownNow);
+        Channels.closeGently(channels);
     }
 
     /** Polls {@code condition} until it holds; fails after {@code timeout}. */
