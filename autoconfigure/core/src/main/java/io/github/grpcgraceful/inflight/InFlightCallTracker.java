@@ -26,18 +26,11 @@ import io.grpc.Status;
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
-    /**
-     * Every tracked call in this JVM, by the context its handler runs in: the drain enumerates its own tracker's,
-     * and {@link DrainSignal#current()} finds a handler's call from its context.
-     */
-    private static final ConcurrentMap<Context.CancellableContext, TrackedCall<?, ?>> RUNNING =
-            new ConcurrentHashMap<>();
-
     private final MethodPatterns longLivedMethods;
     /** Whether calls run in the context the server made for them, rather than in one of their own. */
     private final boolean serverContexts;
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
-    private final LongAdder completed = new LongAdder();
+    private final CallRegistry running = new CallRegistry();
     private final LongAdder released = new LongAdder();
     /** Notified whenever the last call in flight finishes, once someone waits for that. */
     private final Object idle = new Object();
@@ -66,14 +59,10 @@ public class InFlightCallTracker implements ServerInterceptor {
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         ServedMethod method = method(call.getMethodDescriptor().getFullMethodName());
         Context.CancellableContext serverContext =
-                serverContexts ? ServerCallContexts.cancellableAncestor(Context.current()) : null;
+                serverContexts ? ServerCallContexts.outermostCancellable(Context.current()) : null;
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method, serverContext);
-        if (RUNNING.putIfAbsent(tracked.context(), tracked) != null) {
-            // A second tracker on the same server: the server's context is taken, so this one makes its own.
-            tracked = new TrackedCall<>(call, method, null);
-            RUNNING.put(tracked.context(), tracked);
-        }
         method.started();
+        running.add(tracked);
         ServerCall.Listener<ReqT> listener;
         try {
             listener = tracked.start(headers, next);
@@ -96,16 +85,8 @@ public class InFlightCallTracker implements ServerInterceptor {
                 name -> new ServedMethod(this, longLivedMethods.matches(name)));
     }
 
-    /** The tracked call whose handler runs in {@code context}, of any tracker, or {@code null}. */
-    static TrackedCall<?, ?> runningIn(Context.CancellableContext context) {
-        return RUNNING.get(context);
-    }
-
     void finished(TrackedCall<?, ?> call) {
-        RUNNING.remove(call.context(), call);
-        if (call.ending() == null) {
-            completed.increment();
-        }
+        running.remove(call);
         // Read after the count went down, while awaitIdle sets the flag before it reads the count: one of them sees
         // the other.
         if (idleAwaited && inFlight() == 0) {
@@ -200,7 +181,11 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /** Calls that have finished on their own (neither released nor ended by the drain) since the server started. */
     public long completedCalls() {
-        return completed.sum();
+        long count = 0;
+        for (ServedMethod method : methods.values()) {
+            count += method.completed();
+        }
+        return count;
     }
 
     /** Long-lived calls the drain released when the listeners closed. */
@@ -224,8 +209,6 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     private Stream<TrackedCall<?, ?>> oldestFirst() {
-        return RUNNING.values().stream()
-                .filter(call -> call.tracker() == this)
-                .sorted(Comparator.comparingLong(TrackedCall::startNanos));
+        return running.snapshot().stream().sorted(Comparator.comparingLong(TrackedCall::startNanos));
     }
 }

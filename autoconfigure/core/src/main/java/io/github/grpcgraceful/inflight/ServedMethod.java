@@ -1,15 +1,20 @@
 package io.github.grpcgraceful.inflight;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What a tracker knows of one method: its calls in flight, and whether its calls are long-lived streams. A call
- * reaches its tracker through its method, one field less per call.
+ * What a tracker knows of one method: its calls started and finished, and whether its calls are long-lived streams.
+ * One counter goes up when a call starts and one when it finishes: adders, which stay cheap when many threads count at
+ * once. A call reaches its tracker through its method, one field less per call.
  */
 final class ServedMethod {
 
     private final InFlightCallTracker tracker;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder started = new LongAdder();
+    /** Calls that finished on their own: neither released nor ended by the drain. */
+    private final LongAdder completed = new LongAdder();
+    /** Calls that finished after the drain released or ended them. */
+    private final LongAdder closedByDrain = new LongAdder();
     private final boolean longLived;
 
     ServedMethod(InFlightCallTracker tracker, boolean longLived) {
@@ -27,14 +32,20 @@ final class ServedMethod {
     }
 
     int inFlight() {
-        return inFlight.get();
+        // Finished first: every call counted finished here was counted started before, so this is never negative.
+        long finished = completed.sum() + closedByDrain.sum();
+        return (int) (started.sum() - finished);
+    }
+
+    long completed() {
+        return completed.sum();
     }
 
     void started() {
-        inFlight.incrementAndGet();
+        started.increment();
     }
 
-    void finished() {
-        inFlight.decrementAndGet();
+    void finished(boolean closedByDrain) {
+        (closedByDrain ? this.closedByDrain : completed).increment();
     }
 }

@@ -32,11 +32,24 @@ final class ServerCallContexts {
     }
 
     /**
-     * The nearest cancellable context that {@code context} cascades from: for the context a server call starts in,
-     * the one the server cancels when the call ends. {@code null} if there is none, or if it cannot be read.
+     * The outermost cancellable context that {@code context} cascades from: inside a server call, the one the server
+     * made for the call (it derives from a server-wide context that nothing cancels) and cancels when the call ends.
+     * {@code null} if there is none, or if it cannot be read.
      */
-    static Context.CancellableContext cancellableAncestor(Context context) {
-        return CANCELLABLE_ANCESTOR == null ? null : (Context.CancellableContext) CANCELLABLE_ANCESTOR.get(context);
+    static Context.CancellableContext outermostCancellable(Context context) {
+        if (CANCELLABLE_ANCESTOR == null) {
+            return null;
+        }
+        Context.CancellableContext outermost = null;
+        for (Context.CancellableContext ancestor = cancellableAncestor(context); ancestor != null;
+                ancestor = cancellableAncestor(ancestor)) {
+            outermost = ancestor;
+        }
+        return outermost;
+    }
+
+    private static Context.CancellableContext cancellableAncestor(Context context) {
+        return (Context.CancellableContext) CANCELLABLE_ANCESTOR.get(context);
     }
 
     private static VarHandle cancellableAncestorField() {

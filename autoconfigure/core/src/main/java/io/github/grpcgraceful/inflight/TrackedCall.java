@@ -3,11 +3,7 @@ package io.github.grpcgraceful.inflight;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
@@ -38,7 +34,6 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         ENDED
     }
 
-    private static final Logger log = LoggerFactory.getLogger(TrackedCall.class);
     private static final Context.Key<TrackedCall<?, ?>> CURRENT = Context.key("grpc-graceful-shutdown-call");
     /** On {@link #finished} and {@link #writer}: fields rather than atomic objects, fewer objects per call. */
     private static final VarHandle FINISHED;
@@ -55,21 +50,23 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     private final Context.CancellableContext context;
-    /** Whether {@link #context} is this call's own: attached around each callback, cancelled when the call ends. */
-    private final boolean ownContext;
     private final ServedMethod method;
     private final long startNanos = System.nanoTime();
-    private boolean finished; // set once, released through FINISHED
     /**
      * The lock that serializes writes with {@link #end}: the thread writing, or {@code null}. One compare-and-set to
      * take it and a plain store to give it back, where a monitor costs two compare-and-sets; the drain is the only
      * other party, so it is hardly ever contended.
      */
     private volatile Thread writer;
+    /** This call's neighbours in its tracker's {@link CallRegistry}, guarded by the registry. */
+    TrackedCall<?, ?> previous;
+    TrackedCall<?, ?> next;
+    /** Whether {@link #context} is this call's own: attached around each callback, cancelled when the call ends. */
+    private final boolean ownContext;
+    private boolean finished; // set once, released through FINISHED
     private boolean closed; // guarded by writer
-    private boolean drainSignalled; // guarded by this
-    private List<Runnable> drainActions; // guarded by this; null until a handler asks for the drain signal
-    private volatile Ending ending;
+    /** How the drain closed the call: an {@link Ending} ordinal plus one, 0 if it did not. A byte keeps the call small. */
+    private volatile byte ending;
 
     /**
      * A call that runs in {@code serverContext}, the cancellable context the server made for it, or in a context of
@@ -82,24 +79,19 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         this.context = ownContext ? Context.current().withValue(CURRENT, this).withCancellation() : serverContext;
     }
 
-    /** The call whose context is current, or {@code null} outside a tracked call. */
-    static TrackedCall<?, ?> current() {
+    /**
+     * The context of the call whose handler runs in the current context: the call's own if it has one, or else the
+     * one the server made for it; {@code null} outside a server call.
+     */
+    static Context.CancellableContext contextOfCurrentCall() {
         Context current = Context.current();
-        TrackedCall<?, ?> call = CURRENT.get(current);
-        for (Context.CancellableContext context = ServerCallContexts.cancellableAncestor(current);
-                call == null && context != null; context = ServerCallContexts.cancellableAncestor(context)) {
-            call = InFlightCallTracker.runningIn(context);
-        }
-        return call;
+        TrackedCall<?, ?> withOwnContext = CURRENT.get(current);
+        return withOwnContext != null ? withOwnContext.context : ServerCallContexts.outermostCancellable(current);
     }
 
     /** The context the handler runs in, which ending the call cancels. */
     Context.CancellableContext context() {
         return context;
-    }
-
-    InFlightCallTracker tracker() {
-        return method.tracker();
     }
 
     @Override
@@ -149,11 +141,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             if (writer == current) {
                 return false;
             }
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+            SpinWait.backOff(spins);
         }
         return true;
     }
@@ -174,7 +162,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             if (closed) {
                 return false;
             }
-            ending = why;
+            ending = (byte) (why.ordinal() + 1);
             close(status, new Metadata());
         } finally {
             unlockWrites(locked);
@@ -189,48 +177,19 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * call with {@code releaseStatus} if its method is long-lived. Returns whether it released the call.
      */
     boolean drainBegan(Status releaseStatus) {
-        List<Runnable> actions;
-        synchronized (this) {
-            if (drainSignalled) {
-                return false;
-            }
-            drainSignalled = true;
-            actions = drainActions;
-            drainActions = null;
+        List<Runnable> actions = DrainSignals.drainBegan(context);
+        if (actions == DrainSignals.ALREADY_BEGAN) {
+            return false;
         }
         if (actions != null) {
-            actions.forEach(this::runDrainAction);
+            for (Runnable action : actions) {
+                if (!(boolean) FINISHED.getAcquire(this)) {
+                    DrainSignals.run(context, action);
+                }
+            }
             return false;
         }
         return method.longLived() && end(releaseStatus, Ending.RELEASED);
-    }
-
-    void onDrain(Runnable action) {
-        synchronized (this) {
-            if (!drainSignalled) {
-                if (drainActions == null) {
-                    drainActions = new ArrayList<>(2);
-                }
-                drainActions.add(action);
-                return;
-            }
-        }
-        runDrainAction(action);
-    }
-
-    synchronized boolean drainSignalled() {
-        return drainSignalled;
-    }
-
-    private void runDrainAction(Runnable action) {
-        if ((boolean) FINISHED.getAcquire(this)) {
-            return;
-        }
-        try {
-            context.run(action);
-        } catch (RuntimeException e) {
-            log.warn("The drain action of {} failed", getMethodDescriptor().getFullMethodName(), e);
-        }
     }
 
     /**
@@ -259,7 +218,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     /** How the drain closed this call, or {@code null} if it did not. */
     Ending ending() {
-        return ending;
+        byte value = ending;
+        return value == 0 ? null : Ending.values()[value - 1];
     }
 
     long startNanos() {
@@ -340,7 +300,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             if (ownContext) {
                 context.cancel(null);
             }
-            method.finished();
+            method.finished(ending != 0);
             method.tracker().finished(this);
         }
     }

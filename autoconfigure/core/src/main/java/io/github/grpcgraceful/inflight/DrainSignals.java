@@ -1,0 +1,90 @@
+package io.github.grpcgraceful.inflight;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.grpc.Context;
+
+/**
+ * The drain signals of calls, by the context the call's handler runs in. Nothing is stored for a call until its
+ * handler asks for the signal or the drain begins; entries go with their contexts, so a call on a server without
+ * graceful shutdown, whose drain never begins, leaves nothing behind.
+ */
+final class DrainSignals {
+
+    /** What {@link #drainBegan} returns for a call whose drain had begun already. */
+    static final List<Runnable> ALREADY_BEGAN = List.of();
+
+    private static final Logger log = LoggerFactory.getLogger(DrainSignals.class);
+    private static final Map<Context.CancellableContext, Signal> SIGNALS = new WeakHashMap<>(); // guarded by itself
+
+    private DrainSignals() {
+    }
+
+    /**
+     * Marks the drain begun for the call running in {@code context}. Returns the actions its handler registered (an
+     * empty list if it asked for the signal without any left), {@code null} if it never asked, or
+     * {@link #ALREADY_BEGAN}.
+     */
+    static List<Runnable> drainBegan(Context.CancellableContext context) {
+        synchronized (SIGNALS) {
+            Signal signal = SIGNALS.get(context);
+            if (signal == null) {
+                SIGNALS.put(context, new Signal(true));
+                return null;
+            }
+            if (signal.drainBegan) {
+                return ALREADY_BEGAN;
+            }
+            signal.drainBegan = true;
+            List<Runnable> actions = signal.actions;
+            signal.actions = null;
+            return actions;
+        }
+    }
+
+    /** Whether the drain has begun for the call running in {@code context}. */
+    static boolean isDraining(Context.CancellableContext context) {
+        synchronized (SIGNALS) {
+            Signal signal = SIGNALS.get(context);
+            return signal != null && signal.drainBegan;
+        }
+    }
+
+    /** Keeps {@code action} for when the drain begins, or runs it now if it has. */
+    static void onDrain(Context.CancellableContext context, Runnable action) {
+        synchronized (SIGNALS) {
+            Signal signal = SIGNALS.computeIfAbsent(context, key -> new Signal(false));
+            if (!signal.drainBegan) {
+                signal.actions.add(action);
+                return;
+            }
+        }
+        run(context, action);
+    }
+
+    /** Runs a handler's drain action in its call's context; what it throws is logged, not propagated. */
+    static void run(Context.CancellableContext context, Runnable action) {
+        try {
+            context.run(action);
+        } catch (RuntimeException e) {
+            log.warn("A drain action failed", e);
+        }
+    }
+
+    private static final class Signal {
+
+        boolean drainBegan;
+        List<Runnable> actions; // null once the drain has begun
+
+        Signal(boolean drainBegan) {
+            this.drainBegan = drainBegan;
+            this.actions = drainBegan ? null : new ArrayList<>(2);
+        }
+    }
+}
