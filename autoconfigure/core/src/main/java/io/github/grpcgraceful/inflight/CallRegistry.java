@@ -23,7 +23,9 @@ final class CallRegistry {
     }
 
     void add(TrackedCall<?, ?> call) {
-        Stripe stripe = stripeOf(call);
+        // By the thread that starts the call: calls started on different threads rarely share a stripe.
+        call.stripe = (byte) (Thread.currentThread().getId() & (STRIPES - 1));
+        Stripe stripe = stripes[call.stripe];
         stripe.lock();
         try {
             TrackedCall<?, ?> first = stripe.first;
@@ -38,7 +40,7 @@ final class CallRegistry {
     }
 
     void remove(TrackedCall<?, ?> call) {
-        Stripe stripe = stripeOf(call);
+        Stripe stripe = stripes[call.stripe];
         stripe.lock();
         try {
             TrackedCall<?, ?> previous = call.previous;
@@ -72,12 +74,6 @@ final class CallRegistry {
             }
         }
         return calls;
-    }
-
-    /** By the call's start time, whose low bits vary from call to call: no field needed to remember the stripe. */
-    private Stripe stripeOf(TrackedCall<?, ?> call) {
-        long start = call.startNanos();
-        return stripes[(int) (start ^ (start >>> 10) ^ (start >>> 20)) & (STRIPES - 1)];
     }
 
     /** One list and its lock: one compare-and-set to take it and a plain store to give it back. */

@@ -38,12 +38,18 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     /** On {@link #finished} and {@link #writer}: fields rather than atomic objects, fewer objects per call. */
     private static final VarHandle FINISHED;
     private static final VarHandle WRITER;
+    private static final VarHandle STATE;
+    private static final byte OPEN = 0;
+    private static final byte CLOSED = 1;
+    /** Closed by the drain: {@code ENDED_BY_DRAIN + } an {@link Ending} ordinal. */
+    private static final byte ENDED_BY_DRAIN = 2;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             FINISHED = lookup.findVarHandle(TrackedCall.class, "finished", boolean.class);
             WRITER = lookup.findVarHandle(TrackedCall.class, "writer", Thread.class);
+            STATE = lookup.findVarHandle(TrackedCall.class, "state", byte.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -51,22 +57,22 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     private final Context.CancellableContext context;
     private final ServedMethod method;
-    private final long startNanos = System.nanoTime();
+    private final long startNanos = CoarseClock.nanoTime();
     /**
      * The lock that serializes writes with {@link #end}: the thread writing, or {@code null}. One compare-and-set to
      * take it and a plain store to give it back, where a monitor costs two compare-and-sets; the drain is the only
      * other party, so it is hardly ever contended.
      */
     private volatile Thread writer;
-    /** This call's neighbours in its tracker's {@link CallRegistry}, guarded by the registry. */
+    /** This call's neighbours in its tracker's {@link CallRegistry}, and the stripe it is in, guarded by the registry. */
     TrackedCall<?, ?> previous;
     TrackedCall<?, ?> next;
+    byte stripe;
     /** Whether {@link #context} is this call's own: attached around each callback, cancelled when the call ends. */
     private final boolean ownContext;
     private boolean finished; // set once, released through FINISHED
-    private boolean closed; // guarded by writer
-    /** How the drain closed the call: an {@link Ending} ordinal plus one, 0 if it did not. A byte keeps the call small. */
-    private volatile byte ending;
+    /** {@link #OPEN}, {@link #CLOSED}, or closed by the drain; written under the write lock. Bytes keep the call small. */
+    private volatile byte state;
 
     /**
      * A call that runs in {@code serverContext}, the cancellable context the server made for it, or in a context of
@@ -98,7 +104,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     public void sendHeaders(Metadata headers) {
         boolean locked = lockWrites();
         try {
-            if (!closed) {
+            if (state == OPEN) {
                 super.sendHeaders(headers);
             }
         } finally {
@@ -110,7 +116,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     public void sendMessage(RespT message) {
         boolean locked = lockWrites();
         try {
-            if (!closed) {
+            if (state == OPEN) {
                 super.sendMessage(message);
             }
         } finally {
@@ -122,8 +128,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     public void close(Status status, Metadata trailers) {
         boolean locked = lockWrites();
         try {
-            if (!closed) {
-                closed = true;
+            if (state == OPEN) {
+                STATE.setRelease(this, CLOSED);
                 super.close(status, trailers);
             }
         } finally {
@@ -159,11 +165,11 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     boolean end(Status status, Ending why) {
         boolean locked = lockWrites();
         try {
-            if (closed) {
+            if (state != OPEN) {
                 return false;
             }
-            ending = (byte) (why.ordinal() + 1);
-            close(status, new Metadata());
+            STATE.setRelease(this, (byte) (ENDED_BY_DRAIN + why.ordinal()));
+            super.close(status, new Metadata());
         } finally {
             unlockWrites(locked);
         }
@@ -218,8 +224,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     /** How the drain closed this call, or {@code null} if it did not. */
     Ending ending() {
-        byte value = ending;
-        return value == 0 ? null : Ending.values()[value - 1];
+        byte value = state;
+        return value < ENDED_BY_DRAIN ? null : Ending.values()[value - ENDED_BY_DRAIN];
     }
 
     long startNanos() {
@@ -300,7 +306,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             if (ownContext) {
                 context.cancel(null);
             }
-            method.finished(ending != 0);
+            method.finished(state >= ENDED_BY_DRAIN);
             method.tracker().finished(this);
         }
     }
