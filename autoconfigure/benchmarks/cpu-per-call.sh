@@ -2,13 +2,15 @@
 # Server CPU per call, starter on vs off, measured from outside: two copies of the packaged sample (one with
 # grpc.shutdown.enabled=false), an independent HTTP/2 load generator (h2load, Debian package nghttp2-client) sending
 # trivial SayHello calls, and each server's CPU time read from /proc before and after each round. Rounds alternate
-# between the two servers; the median ratio off/on is the figure (1.00 = the starter costs nothing).
+# between the two servers; the median ratio off/on is the figure (1.00 = the starter costs nothing). Each pair of
+# servers is started afresh PAIRS times, so that one process's luck with the JIT does not decide the figure.
 #
-#   autoconfigure/benchmarks/cpu-per-call.sh SAMPLE_JAR [ROUNDS=10] [CALLS=60000]
+#   autoconfigure/benchmarks/cpu-per-call.sh SAMPLE_JAR [ROUNDS=10] [CALLS=60000] [PAIRS=1]
 set -euo pipefail
 jar=${1:?usage: cpu-per-call.sh SAMPLE_JAR [ROUNDS] [CALLS]}
 rounds=${2:-10}
 calls=${3:-60000}
+pairs=${4:-1}
 command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghttp2-client" >&2; exit 2; }
 work=$(mktemp -d)
 pids=()
@@ -19,14 +21,13 @@ trap cleanup EXIT
 printf '\x00\x00\x00\x00\x07\x0a\x05world' > "$work/request.bin"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-start() { # name, enabled -> "pid grpc_port"
+start() { # name, enabled -> "pid grpc_port" (runs in a subshell: the caller records the pid for cleanup)
   local grpc http
   grpc=$(free_port); http=$(free_port)
   java -Xmx512m -jar "$jar" --grpc.server.port="$grpc" --spring.grpc.server.port="$grpc" \
        --grpc.server.address=127.0.0.1 --spring.grpc.server.address=127.0.0.1 \
        --server.port="$http" --server.address=127.0.0.1 --grpc.shutdown.enabled="$2" > "$work/$1.log" 2>&1 &
   local pid=$!
-  pids+=("$pid")
   for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$http/actuator/health/readiness" >/dev/null 2>&1 && { echo "$pid $grpc"; return; }
     sleep 0.5
@@ -39,24 +40,32 @@ load() { # port, calls
           "http://127.0.0.1:$1/Greeter/SayHello" | grep -E '^requests:' | tr -s ' '
 }
 
-read -r on_pid on_port <<<"$(start on true)"
-read -r off_pid off_port <<<"$(start off false)"
-echo "warming up both servers (3 rounds each, not counted)"
-for _ in 1 2 3; do load "$on_port" "$calls" >/dev/null; load "$off_port" "$calls" >/dev/null; done
-
 ratios=()
-for round in $(seq 1 "$rounds"); do
-  declare -A per_call
-  order=(on off); (( round % 2 == 0 )) && order=(off on)
-  for side in "${order[@]}"; do
-    pid_var=${side}_pid; port_var=${side}_port
-    before=$(cpu_ticks "${!pid_var}")
-    result=$(load "${!port_var}" "$calls")
-    after=$(cpu_ticks "${!pid_var}")
-    per_call[$side]=$(python3 -c "print(($after - $before) * 1e6 / $(getconf CLK_TCK) / $calls)")
-    echo "round $round $side: ${per_call[$side]} us CPU per call ($result)"
+for pair in $(seq 1 "$pairs"); do
+  read -r on_pid on_port <<<"$(start on true)"
+  [[ -n $on_pid ]] || exit 1
+  pids+=("$on_pid")
+  read -r off_pid off_port <<<"$(start off false)"
+  [[ -n $off_pid ]] || exit 1
+  pids+=("$off_pid")
+  echo "pair $pair: warming up both servers (3 rounds each, not counted)"
+  for _ in 1 2 3; do load "$on_port" "$calls" >/dev/null; load "$off_port" "$calls" >/dev/null; done
+
+  for round in $(seq 1 "$rounds"); do
+    declare -A per_call
+    order=(on off); (( round % 2 == 0 )) && order=(off on)
+    for side in "${order[@]}"; do
+      pid_var=${side}_pid; port_var=${side}_port
+      before=$(cpu_ticks "${!pid_var}")
+      result=$(load "${!port_var}" "$calls")
+      after=$(cpu_ticks "${!pid_var}")
+      per_call[$side]=$(python3 -c "print(($after - $before) * 1e6 / $(getconf CLK_TCK) / $calls)")
+      echo "pair $pair round $round $side: ${per_call[$side]} us CPU per call ($result)"
+    done
+    ratios+=("$(python3 -c "print(${per_call[off]} / ${per_call[on]})")")
   done
-  ratios+=("$(python3 -c "print(${per_call[off]} / ${per_call[on]})")")
+  kill "$on_pid" "$off_pid"
+  while kill -0 "$on_pid" 2>/dev/null || kill -0 "$off_pid" 2>/dev/null; do sleep 0.2; done
 done
 python3 - "${ratios[@]}" <<'PY'
 import statistics, sys
