@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.Executor;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +13,9 @@ import io.grpc.Context;
 
 /**
  * The drain signals of calls, by the context the call's handler runs in. Nothing is stored for a call until its
- * handler asks for the signal or the drain begins; entries go with their contexts, so a call on a server without
- * graceful shutdown, whose drain never begins, leaves nothing behind.
+ * handler asks for the signal or the drain begins, and an entry goes when its call ends (the server cancels the
+ * call's context then), so a call on a server without graceful shutdown, whose drain never begins, leaves nothing
+ * behind. Keys are weak as well, for a context that is never cancelled.
  */
 final class DrainSignals {
 
@@ -22,6 +24,8 @@ final class DrainSignals {
 
     private static final Logger log = LoggerFactory.getLogger(DrainSignals.class);
     private static final Map<Context.CancellableContext, Signal> SIGNALS = new WeakHashMap<>(); // guarded by itself
+    private static final Context.CancellationListener FORGET = DrainSignals::forget;
+    private static final Executor DIRECT = Runnable::run;
 
     private DrainSignals() {
     }
@@ -34,18 +38,19 @@ final class DrainSignals {
     static List<Runnable> drainBegan(Context.CancellableContext context) {
         synchronized (SIGNALS) {
             Signal signal = SIGNALS.get(context);
-            if (signal == null) {
-                SIGNALS.put(context, new Signal(true));
-                return null;
+            if (signal != null) {
+                if (signal.drainBegan) {
+                    return ALREADY_BEGAN;
+                }
+                signal.drainBegan = true;
+                List<Runnable> actions = signal.actions;
+                signal.actions = null;
+                return actions;
             }
-            if (signal.drainBegan) {
-                return ALREADY_BEGAN;
-            }
-            signal.drainBegan = true;
-            List<Runnable> actions = signal.actions;
-            signal.actions = null;
-            return actions;
+            SIGNALS.put(context, new Signal(true));
         }
+        forgetWhenCancelled(context);
+        return null;
     }
 
     /** Whether the drain has begun for the call running in {@code context}. */
@@ -58,14 +63,43 @@ final class DrainSignals {
 
     /** Keeps {@code action} for when the drain begins, or runs it now if it has. */
     static void onDrain(Context.CancellableContext context, Runnable action) {
+        boolean added;
         synchronized (SIGNALS) {
-            Signal signal = SIGNALS.computeIfAbsent(context, key -> new Signal(false));
+            Signal signal = SIGNALS.get(context);
+            added = signal == null;
+            if (added) {
+                signal = new Signal(false);
+                SIGNALS.put(context, signal);
+            }
             if (!signal.drainBegan) {
                 signal.actions.add(action);
-                return;
+                action = null;
             }
         }
-        run(context, action);
+        if (added) {
+            forgetWhenCancelled(context);
+        }
+        if (action != null) {
+            run(context, action);
+        }
+    }
+
+    /** Outside the lock: on a context cancelled already, the listener runs at once. */
+    private static void forgetWhenCancelled(Context.CancellableContext context) {
+        context.addListener(FORGET, DIRECT);
+    }
+
+    private static void forget(Context context) {
+        synchronized (SIGNALS) {
+            SIGNALS.remove(context);
+        }
+    }
+
+    /** Signals kept now, for tests. */
+    static int size() {
+        synchronized (SIGNALS) {
+            return SIGNALS.size();
+        }
     }
 
     /** Runs a handler's drain action in its call's context; what it throws is logged, not propagated. */

@@ -163,6 +163,9 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * whether this closed it.
      */
     boolean end(Status status, Ending why) {
+        if ((boolean) FINISHED.getAcquire(this)) {
+            return false;
+        }
         boolean locked = lockWrites();
         try {
             if (state != OPEN) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
@@ -119,6 +120,24 @@ class CallContextsTest {
         assertThat(subscription.messages()).last().isEqualTo("goodbye");
         await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
         assertThat(tracker.completedCalls()).isEqualTo(1);
+        await(() -> DrainSignals.size() == 0, Duration.ofSeconds(5));
+    }
+
+    @ParameterizedTest(name = "server contexts: {0}")
+    @ValueSource(booleans = {true, false})
+    void aCallWhoseHandlerAskedForTheSignalLeavesNothingBehindWhenItEnds(boolean serverContexts) throws Exception {
+        InFlightCallTracker tracker = start(serverContexts);
+        ClientCall<String, String> call = channel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT);
+        StreamProbe<String> subscription = new StreamProbe<>();
+        ClientCalls.asyncServerStreamingCall(call, "", subscription);
+        subscription.awaitFirstMessage();
+        assertThat(DrainSignals.size()).as("the handler's signal").isEqualTo(1);
+
+        call.cancel("the client leaves", null);
+
+        await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
+        await(() -> DrainSignals.size() == 0, Duration.ofSeconds(5));
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).isEmpty();
     }
 
     @ParameterizedTest(name = "server contexts: {0}")
