@@ -42,12 +42,16 @@ load() { # port, calls
 
 ratios=()
 for pair in $(seq 1 "$pairs"); do
-  read -r on_pid on_port <<<"$(start on true)"
-  [[ -n $on_pid ]] || exit 1
-  pids+=("$on_pid")
-  read -r off_pid off_port <<<"$(start off false)"
-  [[ -n $off_pid ]] || exit 1
-  pids+=("$off_pid")
+  # The first one started gets the first pick of memory and cores: take turns.
+  if (( pair % 2 == 1 )); then
+    read -r on_pid on_port <<<"$(start on true)"
+    read -r off_pid off_port <<<"$(start off false)"
+  else
+    read -r off_pid off_port <<<"$(start off false)"
+    read -r on_pid on_port <<<"$(start on true)"
+  fi
+  for pid in $on_pid $off_pid; do pids+=("$pid"); done
+  [[ -n $on_pid && -n $off_pid ]] || exit 1
   echo "pair $pair: warming up both servers (3 rounds each, not counted)"
   for _ in 1 2 3; do load "$on_port" "$calls" >/dev/null; load "$off_port" "$calls" >/dev/null; done
 
