@@ -21,8 +21,9 @@ import io.grpc.Status;
 /**
  * Knows every call running on the server, from the moment it reaches the server's interceptors until the transport
  * reports it closed. Installed as the outermost server-wide interceptor, so it also sees health and reflection
- * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is two objects, a map
- * entry and a few counter updates per call.
+ * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is two small objects, a
+ * place in a striped list and two counter increments per call, and one compare-and-set per write (the README's
+ * figures say what each costs).
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
