@@ -58,7 +58,7 @@ final class ServerCallContexts {
                     .findVarHandle(Context.class, "cancellableAncestor", Context.CancellableContext.class);
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.warn("This gRPC version's Context cannot be read ({}): every tracked call gets a cancellable context "
-                    + "of its own, which costs about 100 ns more per call", e.toString());
+                    + "of its own, which costs about 50 ns more per call", e.toString());
             return null;
         }
     }
