@@ -91,7 +91,9 @@ class ClientHealthCheckingTest {
                 .isLessThan(Duration.ofMillis(2500 + 2500));
         GrpcDrainCompletedEvent completed = draining.drainCompleted();
         assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
-        // The client's Watch stream; the client may open a new one before it reads the GOAWAY, released in turn.
-        assertThat(completed.getReleasedCalls()).as("the client's Watch streams").isBetween(1L, 3L);
+        // The client's Watch stream did not hold the drain (it took well under the grace period, above). The server
+        // releases it right after it sends GOAWAY, unless the client, reading the GOAWAY, cancels it first; and the
+        // client may open a new one before that, released in turn.
+        assertThat(completed.getReleasedCalls()).as("the client's Watch streams").isBetween(0L, 3L);
     }
 }
