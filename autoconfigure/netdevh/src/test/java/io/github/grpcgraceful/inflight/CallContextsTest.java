@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +142,40 @@ class CallContextsTest {
         await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
         await(() -> DrainSignals.size() == 0, Duration.ofSeconds(5));
         assertThat(tracker.beginDrain(Status.UNAVAILABLE)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "server contexts: {0}")
+    @ValueSource(booleans = {true, false})
+    void concurrentCallsAreEachCountedOnceAndLeaveNothingBehind(boolean serverContexts) throws Exception {
+        InFlightCallTracker tracker = start(serverContexts);
+        int threads = 8;
+        int callsPerThread = 250;
+        ExecutorService clients = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> replies = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                replies.add(clients.submit(() -> {
+                    int answered = 0;
+                    for (int i = 0; i < callsPerThread; i++) {
+                        if ("slept 0".equals(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP,
+                                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "0"))) {
+                            answered++;
+                        }
+                    }
+                    return answered;
+                }));
+            }
+            for (Future<Integer> reply : replies) {
+                assertThat(reply.get(60, TimeUnit.SECONDS)).isEqualTo(callsPerThread);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+
+        await(() -> tracker.completedCalls() == threads * callsPerThread, Duration.ofSeconds(5));
+        assertThat(tracker.inFlight()).isZero();
+        assertThat(tracker.inFlightByMethod()).isEmpty();
+        assertThat(tracker.oldest(10)).isEmpty();
     }
 
     @ParameterizedTest(name = "server contexts: {0}")
