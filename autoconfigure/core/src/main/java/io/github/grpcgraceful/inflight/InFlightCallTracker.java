@@ -202,7 +202,7 @@ public class InFlightCallTracker implements ServerInterceptor {
         long now = System.nanoTime();
         List<InFlightCall> ended = new ArrayList<>();
         for (TrackedCall<?, ?> call : oldestFirst().toList()) {
-            if (call.end(status, TrackedCall.Ending.ENDED)) {
+            if (call.end(status)) {
                 ended.add(call.snapshot(now));
             }
         }

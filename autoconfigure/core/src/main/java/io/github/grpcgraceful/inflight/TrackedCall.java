@@ -15,10 +15,10 @@ import io.grpc.Status;
 
 /**
  * One server call, wrapped so that the drain can end it with a status of its choosing while the handler may be
- * using it: every write is serialized with {@link #end(Status, Ending)}, and what the handler sends after the call
+ * using it: every write is serialized with {@link #end(Status)}, and what the handler sends after the call
  * was closed is dropped quietly instead of failing inside the handler.
  *
- * <p>{@link #end(Status, Ending)} cancels the handler's context at once. gRPC itself would cancel it only after the
+ * <p>{@link #end(Status)} cancels the handler's context at once. gRPC itself would cancel it only after the
  * handler has returned (the server closed the call normally, as far as the transport is concerned), so a handler
  * that waits would never learn that its call is over. The context cancelled is the one the server made for the call,
  * which the handler runs in anyway; only where that cannot be read does the call get a cancellable context of its
@@ -26,23 +26,14 @@ import io.grpc.Status;
  */
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
-    /** How the drain closed a call; a call the drain never closed has none. */
-    enum Ending {
-        /** A long-lived stream, closed when the listeners closed. */
-        RELEASED,
-        /** Still running when the grace period ran out. */
-        ENDED
-    }
-
     private static final Context.Key<TrackedCall<?, ?>> CURRENT = Context.key("grpc-graceful-shutdown-call");
-    /** On {@link #finished} and {@link #writer}: fields rather than atomic objects, fewer objects per call. */
+    /** On {@link #finished}, {@link #writer} and {@link #state}: fields rather than atomic objects, fewer per call. */
     private static final VarHandle FINISHED;
     private static final VarHandle WRITER;
     private static final VarHandle STATE;
     private static final byte OPEN = 0;
     private static final byte CLOSED = 1;
-    /** Closed by the drain: {@code ENDED_BY_DRAIN + } an {@link Ending} ordinal. */
-    private static final byte ENDED_BY_DRAIN = 2;
+    private static final byte CLOSED_BY_DRAIN = 2;
 
     static {
         try {
@@ -64,14 +55,14 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * other party, so it is hardly ever contended.
      */
     private volatile Thread writer;
-    /** This call's neighbours in its tracker's {@link CallRegistry}, and the stripe it is in, guarded by the registry. */
+    /** This call's neighbours in its tracker's {@link CallRegistry} and its stripe there, guarded by the registry. */
     TrackedCall<?, ?> previous;
     TrackedCall<?, ?> next;
     byte stripe;
     /** Whether {@link #context} is this call's own: attached around each callback, cancelled when the call ends. */
     private final boolean ownContext;
     private boolean finished; // set once, released through FINISHED
-    /** {@link #OPEN}, {@link #CLOSED}, or closed by the drain; written under the write lock. Bytes keep the call small. */
+    /** {@link #OPEN}, {@link #CLOSED} or {@link #CLOSED_BY_DRAIN}, written under the write lock. */
     private volatile byte state;
 
     /**
@@ -162,7 +153,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * Closes the call with {@code status} unless it is closed already, and cancels the handler's context; returns
      * whether this closed it.
      */
-    boolean end(Status status, Ending why) {
+    boolean end(Status status) {
         if ((boolean) FINISHED.getAcquire(this)) {
             return false;
         }
@@ -171,7 +162,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             if (state != OPEN) {
                 return false;
             }
-            STATE.setRelease(this, (byte) (ENDED_BY_DRAIN + why.ordinal()));
+            STATE.setRelease(this, CLOSED_BY_DRAIN);
             super.close(status, new Metadata());
         } finally {
             unlockWrites(locked);
@@ -198,12 +189,12 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             }
             return false;
         }
-        return method.longLived() && end(releaseStatus, Ending.RELEASED);
+        return method.longLived() && end(releaseStatus);
     }
 
     /**
-     * Starts the call in its own context, so that the handler and all its listener callbacks run inside it, and
-     * returns the handler's listener wrapped so that the end of the call, however it comes, finishes the tracking.
+     * Starts the call (in its own context, if it has one, as are all its listener callbacks) and returns the handler's
+     * listener wrapped so that the end of the call, however it comes, finishes the tracking.
      */
     ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         Context previous = enter();
@@ -223,12 +214,6 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         if (ownContext) {
             context.detach(previous);
         }
-    }
-
-    /** How the drain closed this call, or {@code null} if it did not. */
-    Ending ending() {
-        byte value = state;
-        return value < ENDED_BY_DRAIN ? null : Ending.values()[value - ENDED_BY_DRAIN];
     }
 
     long startNanos() {
@@ -309,7 +294,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             if (ownContext) {
                 context.cancel(null);
             }
-            method.finished(state >= ENDED_BY_DRAIN);
+            method.finished(state == CLOSED_BY_DRAIN);
             method.tracker().finished(this);
         }
     }
