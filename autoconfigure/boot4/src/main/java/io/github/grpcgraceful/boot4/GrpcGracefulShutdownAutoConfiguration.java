@@ -5,6 +5,7 @@ import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -22,12 +23,15 @@ import io.github.grpcgraceful.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.endpoint.GrpcShutdownEndpointAutoConfiguration;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.metrics.GrpcShutdownMetricsAutoConfiguration;
 import io.grpc.ServerBuilder;
 
 /** Tracks in-flight calls on Spring Boot 4's own gRPC servers and drains them gracefully when the context closes. */
 @AutoConfiguration(afterName = {"org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration",
-        "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration"})
+        "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration"},
+        before = {GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class})
 @ConditionalOnClass(GrpcServerLifecycle.class)
 @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @Import(GracefulShutdownConfiguration.class)
@@ -35,7 +39,8 @@ public class GrpcGracefulShutdownAutoConfiguration {
 
     /** The lifecycle's own stop then waits for the drain, which alone decides when calls are cut. */
     @Bean
-    static GracePeriodHandover<GrpcServerProperties> springGrpcGracePeriodHandover() {
+    @ConditionalOnMissingBean
+    static GracePeriodHandover<GrpcServerProperties> grpcShutdownGracePeriodHandover() {
         return new GracePeriodHandover<>(GrpcServerProperties.class, "spring.grpc.server.shutdown.grace-period",
                 properties -> properties.getShutdown().getGracePeriod(),
                 (properties, gracePeriod) -> properties.getShutdown().setGracePeriod(gracePeriod));
@@ -43,13 +48,19 @@ public class GrpcGracefulShutdownAutoConfiguration {
 
     /**
      * A server-wide interceptor, so it also sees health and reflection calls; applied last, so it runs first,
-     * around every other one.
+     * around every other one. Not at all with {@code grpc.shutdown.enabled=false} at run time, where Spring AOT fixed
+     * the conditions at build time.
      */
     @Bean
+    @ConditionalOnMissingBean(name = "grpcShutdownTrackerCustomizer")
     @Order(Ordered.LOWEST_PRECEDENCE)
-    <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> inFlightCallTrackingCustomizer(
-            InFlightCallTracker tracker) {
-        return builder -> builder.intercept(tracker);
+    <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> grpcShutdownTrackerCustomizer(
+            InFlightCallTracker tracker, GrpcShutdownProperties properties) {
+        return builder -> {
+            if (properties.isEnabled()) {
+                builder.intercept(tracker);
+            }
+        };
     }
 
     /**
@@ -57,16 +68,19 @@ public class GrpcGracefulShutdownAutoConfiguration {
      * them, within their phase; the drainer runs their stops itself when it closes the listeners.
      */
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
-    GrpcServerDrainer grpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy,
-            ApplicationEventPublisher events, List<GrpcServerLifecycle> serverLifecycles) {
-        return new GrpcServerDrainer(tracker, policy, events);
+    GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, DrainPolicy policy,
+            ApplicationEventPublisher events, GrpcShutdownProperties properties,
+            List<GrpcServerLifecycle> serverLifecycles) {
+        return new GrpcServerDrainer(tracker, policy, events, properties.isEnabled());
     }
 
     /** Every server Spring Boot starts is drained, and its lifecycle's own stop runs within the drain. */
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerDrainer.class)
-    ServerRegistrar<GrpcServerStartedEvent> springGrpcServerRegistrar(GrpcServerDrainer drainer) {
+    ServerRegistrar<GrpcServerStartedEvent> grpcShutdownServerRegistrar(GrpcServerDrainer drainer) {
         return new ServerRegistrar<>(drainer, GrpcServerStartedEvent.class, GrpcServerStartedEvent::getServer,
                 started -> started.getSource()::stop);
     }

@@ -35,7 +35,7 @@ class Boot4AutoConfigurationTest {
             .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, GrpcServerAutoConfiguration.class,
                     GrpcServerServicesAutoConfiguration.class,
                     org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration.class,
-                    GrpcGracefulShutdownAutoConfiguration.class, GrpcServerHealthAutoConfiguration.class,
+                    GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownHealthAutoConfiguration.class,
                     GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
             .withBean(SlowService.class)
             .withBean(SimpleMeterRegistry.class)
@@ -56,12 +56,12 @@ class Boot4AutoConfigurationTest {
                     .hasBean("grpcServerHealthIndicator")
                     .hasBean("grpcShutdownEndpoint")
                     .hasBean("grpcShutdownMetrics")
-                    .hasBean("grpcHealthOnDrain");
+                    .hasBean("grpcShutdownGrpcHealth");
             assertThat(context.getBeansOfType(ServerBuilderCustomizer.class)).isNotEmpty();
             drainer[0] = context.getBean(GrpcServerDrainer.class);
             assertThat(drainer[0].servers()).hasSize(1);
             String[] lifecycles = context.getBeanNamesForType(GrpcServerLifecycle.class);
-            assertThat(context.getBeanFactory().getDependentBeans(lifecycles[0])).contains("grpcServerDrainer");
+            assertThat(context.getBeanFactory().getDependentBeans(lifecycles[0])).contains("grpcShutdownDrainer");
         });
         assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
     }
@@ -79,7 +79,7 @@ class Boot4AutoConfigurationTest {
 
     @Test
     void withoutTheGrpcHealthServiceTheDrainStillWorks() {
-        assertDrainsWithout(new FilteredClassLoader(HealthStatusManager.class), "grpcHealthOnDrain");
+        assertDrainsWithout(new FilteredClassLoader(HealthStatusManager.class), "grpcShutdownGrpcHealth");
     }
 
     private void assertDrainsWithout(FilteredClassLoader missing, String... absentBeans) {

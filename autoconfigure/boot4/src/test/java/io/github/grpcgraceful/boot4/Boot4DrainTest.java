@@ -3,7 +3,6 @@ package io.github.grpcgraceful.boot4;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -27,6 +26,7 @@ import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -127,7 +127,7 @@ class Boot4DrainTest {
         app = Boot4GrpcApp.startWeb("grpc.shutdown.drain-delay=1500ms",
                 "management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true",
                 "management.endpoints.web.exposure.include=health,metrics,grpcshutdown");
-        assertThat(app.get("/actuator/health").statusCode()).isEqualTo(200);
+        assertThat(app.get("/actuator/health").status()).isEqualTo(200);
         assertThat(grpcHealth()).isEqualTo(ServingStatus.SERVING);
         CompletableFuture<String> reply = app.sleepCall(3000);
         assertThat(JSON.readTree(app.get("/actuator/metrics/grpc.server.calls.active").body())
@@ -138,13 +138,13 @@ class Boot4DrainTest {
         CompletableFuture<Void> closed = app.closeAsync();
         awaitState(drainer, DrainState.DELAYING);
 
-        HttpResponse<String> health = app.get("/actuator/health");
-        assertThat(health.statusCode()).isEqualTo(503);
+        GrpcApp.Reply health = app.get("/actuator/health");
+        assertThat(health.status()).isEqualTo(503);
         JsonNode grpcServer = JSON.readTree(health.body()).at("/components/grpcServer");
         assertThat(grpcServer.at("/status").asString()).isEqualTo("OUT_OF_SERVICE");
         assertThat(grpcServer.at("/details/state").asString()).isEqualTo("DELAYING");
         assertThat(grpcServer.at("/details/drainDelay").asString()).isEqualTo("1s500ms");
-        assertThat(app.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
+        assertThat(app.get("/actuator/health/readiness").status()).isEqualTo(503);
         assertThat(grpcHealth()).isEqualTo(ServingStatus.NOT_SERVING);
         JsonNode report = JSON.readTree(app.get("/actuator/grpcshutdown").body());
         assertThat(report.at("/state").asString()).isEqualTo("DELAYING");

@@ -1,13 +1,8 @@
 package io.github.grpcgraceful.boot4;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -23,21 +18,19 @@ import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
 import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
+import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.Channels;
 import io.github.grpcgraceful.testing.SlowService;
-import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.ClientCalls;
 
 /**
  * A real Spring Boot 4 application with Boot's own Netty gRPC server on a free loopback port, serving
  * {@link SlowService}, with the Boot 4 starter's auto-configuration as a user would get it.
  */
-final class Boot4GrpcApp implements AutoCloseable {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+final class Boot4GrpcApp implements GrpcApp {
 
     private final ConfigurableApplicationContext context;
     private final Recorder recorder;
@@ -65,35 +58,22 @@ final class Boot4GrpcApp implements AutoCloseable {
                 .run());
     }
 
-    ConfigurableApplicationContext context() {
+    @Override
+    public ConfigurableApplicationContext context() {
         return context;
     }
 
-    SlowService service() {
+    @Override
+    public SlowService service() {
         return context.getBean(SlowService.class);
     }
 
-    ManagedChannel newChannel() {
+    @Override
+    public ManagedChannel newChannel() {
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", recorder.grpcPort,
                 InsecureChannelCredentials.create()).build();
         channels.add(channel);
         return channel;
-    }
-
-    /** Starts a {@code Sleep} call of {@code millis} and waits until the handler has it. */
-    CompletableFuture<String> sleepCall(long millis) throws InterruptedException {
-        int before = service().received();
-        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ClientCalls.blockingUnaryCall(
-                newChannel(), SlowService.SLEEP, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS),
-                Long.toString(millis)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (service().received() == before) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the call never reached its handler");
-            }
-            Thread.sleep(10);
-        }
-        return reply;
     }
 
     CompletableFuture<Void> closeAsync() {
@@ -110,11 +90,15 @@ final class Boot4GrpcApp implements AutoCloseable {
                 .map(GrpcDrainCompletedEvent.class::cast).reduce((first, last) -> last).orElseThrow();
     }
 
-    /** A GET on the app's HTTP port: the status code and the body. */
-    HttpResponse<String> get(String path) throws Exception {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    @Override
+    public int httpPort() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    @Override
+    public List<ApplicationEvent> drainEvents() {
+        return recorder.events.stream().filter(event -> event instanceof GrpcDrainStartedEvent
+                || event instanceof GrpcDrainCompletedEvent || event instanceof GrpcServingResumedEvent).toList();
     }
 
     @Override
@@ -148,7 +132,7 @@ final class Boot4GrpcApp implements AutoCloseable {
             if (event instanceof GrpcServerStartedEvent started) {
                 grpcPort = started.getPort();
             } else if (event instanceof GrpcServerLifecycleEvent || event instanceof GrpcDrainStartedEvent
-                    || event instanceof GrpcDrainCompletedEvent) {
+                    || event instanceof GrpcDrainCompletedEvent || event instanceof GrpcServingResumedEvent) {
                 events.add(event);
             }
         }

@@ -1,8 +1,10 @@
 package io.github.grpcgraceful.config;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -16,8 +18,9 @@ import io.grpc.protobuf.services.HealthStatusManager;
 
 /**
  * The beans every backend shares: the policy from {@code grpc.shutdown.*}, the tracker, and readiness and gRPC health
- * turned at the start of a drain. Each backend's auto-configuration imports this and adds its own glue: how the
- * tracker is installed, how servers are found, how their lifecycles are ordered.
+ * turned at the start of a drain (and back when the context starts again). Each backend's auto-configuration imports
+ * this and adds its own glue: how the tracker is installed, how servers are found, how their lifecycles are ordered.
+ * Every bean's name starts with {@code grpcShutdown}, and a user's bean of the same type replaces it.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GrpcShutdownProperties.class)
@@ -25,19 +28,21 @@ public class GracefulShutdownConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    DrainPolicy grpcDrainPolicy(GrpcShutdownProperties properties) {
+    DrainPolicy grpcShutdownDrainPolicy(GrpcShutdownProperties properties) {
         return properties.toPolicy();
     }
 
     @Bean
     @ConditionalOnMissingBean
-    InFlightCallTracker inFlightCallTracker(DrainPolicy policy) {
+    InFlightCallTracker grpcShutdownCallTracker(DrainPolicy policy) {
         return new InFlightCallTracker(policy.longLivedMethods());
     }
 
     @Bean
-    ReadinessOnDrain readinessOnDrain(ApplicationEventPublisher events) {
-        return new ReadinessOnDrain(events);
+    @ConditionalOnMissingBean
+    ReadinessOnDrain grpcShutdownReadiness(ApplicationEventPublisher events,
+            ObjectProvider<ApplicationAvailability> availability) {
+        return new ReadinessOnDrain(events, availability.getIfAvailable());
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -46,7 +51,8 @@ public class GracefulShutdownConfiguration {
     static class GrpcHealthConfiguration {
 
         @Bean
-        GrpcHealthOnDrain grpcHealthOnDrain(HealthStatusManager healthStatusManager) {
+        @ConditionalOnMissingBean
+        GrpcHealthOnDrain grpcShutdownGrpcHealth(HealthStatusManager healthStatusManager) {
             return new GrpcHealthOnDrain(healthStatusManager);
         }
     }

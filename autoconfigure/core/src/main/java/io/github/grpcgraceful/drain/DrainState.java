@@ -1,6 +1,9 @@
 package io.github.grpcgraceful.drain;
 
-/** Where the gRPC server is in its shutdown; it only ever moves forward. */
+/**
+ * Where the gRPC server is in its shutdown. It moves forward through a drain, and back to {@link #SERVING} only when
+ * the context starts again after one.
+ */
 public enum DrainState {
     /** Serving normally; no drain has started. */
     SERVING,

@@ -10,9 +10,12 @@ import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 import io.github.grpcgraceful.inflight.InFlightCall;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
@@ -22,64 +25,111 @@ import io.grpc.Status;
 /**
  * Drains every gRPC server of the application when the context stops: out of service first, then (after the
  * drain-delay) no new connections or calls and long-lived streams released, then the other calls in flight get the
- * grace period to finish, and whatever still runs at the deadline ends with a retryable {@code UNAVAILABLE}. Runs
- * once per context; later stops are no-ops. No exception escapes it.
+ * grace period to finish, and whatever still runs at the deadline ends with a retryable {@code UNAVAILABLE}. Every
+ * stop after a start is a full drain, and a start after a drain (a lifecycle restart, a cached test context resumed)
+ * serves again. No exception escapes it, and no user code (a listener of its events, a drain action) can hold it up.
  *
  * <p>It stops synchronously, before the server lifecycles of the gRPC backend (which depend on it) and before the web
  * server shuts down, so health endpoints stay reachable for the whole drain. Each backend's own stop runs when the
  * listeners close, on a thread of its own, so that the backend still publishes its shutdown events and logs in their
  * usual order; the drain waits for it before it reports itself completed.
  */
-public class GrpcServerDrainer implements SmartLifecycle {
+public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<ContextClosedEvent>,
+        ApplicationContextAware {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcServerDrainer.class);
 
     /** How long ended calls get to flush their status before the transports are closed hard. */
-    private static final Duration FLUSH_WAIT = Duration.ofSeconds(1);
+    static final Duration FLUSH_WAIT = Duration.ofSeconds(1);
     /** How long to wait for the servers (and their backends' stops) to terminate after {@code shutdownNow()}. */
     private static final Duration TERMINATION_WAIT = Duration.ofSeconds(5);
+    /** How long the drain waits at least for the listeners of its events, where no drain-delay gives them longer. */
+    private static final Duration LISTENER_WAIT = Duration.ofSeconds(1);
     /** How many calls a log line names one by one. */
     private static final int LOGGED_CALLS = 20;
 
     private final InFlightCallTracker tracker;
     private final DrainPolicy policy;
-    private final ApplicationEventPublisher events;
+    private final DrainEvents events;
+    private final boolean enabled;
     private final List<DrainedServer> servers = new CopyOnWriteArrayList<>();
     private final Status releaseStatus;
     private final Status deadlineStatus;
+    private ApplicationContext context;
+    /** Guards the moves between states: a drain starts once, and a start after it resumes once. */
+    private final Object lock = new Object();
     private volatile DrainStatus status = DrainStatus.SERVING;
+    /** The drain that ended before the last start, or {@code null}. */
+    private volatile DrainStatus previousDrain;
     private volatile boolean running;
+    /** Whether the context is closing, rather than only stopping: only then do load balancers need the delay. */
+    private volatile boolean closing;
     /** The tracker's counts when the drain started. */
     private volatile long completedBefore;
     private volatile long releasedBefore;
 
     public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events) {
+        this(tracker, policy, events, true);
+    }
+
+    /**
+     * With {@code enabled} false, it never drains and the gRPC backend's own shutdown applies: for an application
+     * whose auto-configuration was fixed at build time (Spring AOT) while {@code grpc.shutdown.enabled} is false at run
+     * time.
+     */
+    public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
+            boolean enabled) {
         this.tracker = tracker;
         this.policy = policy;
-        this.events = events;
+        this.events = new DrainEvents(events);
+        this.enabled = enabled;
         this.releaseStatus = Status.UNAVAILABLE.withDescription(
                 "server shutting down: long-lived stream released, reconnect to another server");
         this.deadlineStatus = Status.UNAVAILABLE.withDescription(
                 "server shutting down: grace period " + Durations.describe(policy.gracePeriod()) + " expired");
+        if (!enabled) {
+            log.info("grpc.shutdown.enabled is false at run time: no drain, the gRPC backend's own shutdown applies "
+                    + "(the starter's beans are here because this application's conditions were fixed at build time, "
+                    + "by Spring AOT)");
+        }
+    }
+
+    @Override
+    public void setApplicationContext(ApplicationContext context) {
+        this.context = context;
     }
 
     /**
      * Adds a started server to drain. {@code backendStop}, if not {@code null}, is the gRPC backend's own stop of
      * that server: it runs when the drain closes the listeners and is expected to call {@link Server#shutdown()} and
-     * then wait, without a deadline of its own, until the server has terminated.
+     * then wait until the server has terminated.
      */
     public void register(Server server, Runnable backendStop) {
         servers.add(new DrainedServer(server, backendStop));
     }
 
-    /** The servers this drains, in the order they started. */
+    /** The servers the next drain drains, in the order they started. */
     public List<Server> servers() {
         return servers.stream().map(DrainedServer::server).toList();
     }
 
+    /** Serves again after a drain: health, readiness and gRPC health turn back (see {@link GrpcServingResumedEvent}). */
     @Override
     public void start() {
-        running = true;
+        DrainStatus ended = null;
+        synchronized (lock) {
+            if (status.state() == DrainState.TERMINATED) {
+                ended = status;
+                previousDrain = ended;
+                status = DrainStatus.SERVING;
+            }
+            running = true;
+        }
+        if (ended != null) {
+            log.info("gRPC serving again after the drain that started at {}: health and readiness turned back",
+                    ended.startedAt());
+            events.publish(new GrpcServingResumedEvent(this, ended), LISTENER_WAIT);
+        }
     }
 
     @Override
@@ -95,7 +145,18 @@ public class GrpcServerDrainer implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        drain();
+        if (enabled) {
+            drain();
+        }
+    }
+
+    /** The context is closing, not only stopping: the drain that comes next waits the drain-delay. */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        // A child context's close reaches its parent's listeners too.
+        if (context == null || event.getApplicationContext() == context) {
+            closing = true;
+        }
     }
 
     /** The drain as it is now; while it runs, its counts are live. */
@@ -108,15 +169,24 @@ public class GrpcServerDrainer implements SmartLifecycle {
         return current;
     }
 
+    /** The drain that ended before the last start (a lifecycle restart), or {@code null} if there was none. */
+    public DrainStatus previousDrain() {
+        return previousDrain;
+    }
+
     public DrainPolicy policy() {
         return policy;
     }
 
-    /** Drains all servers and returns when they have stopped; a no-op when a drain has already started. */
+    /**
+     * Drains all servers and returns when they have stopped; a no-op while a drain runs or after one, until the
+     * context starts again. The drain-delay applies when the context is closing; a stop that is not part of a close
+     * (a lifecycle restart, a paused test context) has no load balancer to wait for.
+     */
     public void drain() {
         long startNanos = System.nanoTime();
         Instant startedAt = Instant.now();
-        synchronized (this) {
+        synchronized (lock) {
             if (status.state() != DrainState.SERVING) {
                 return;
             }
@@ -124,17 +194,22 @@ public class GrpcServerDrainer implements SmartLifecycle {
             releasedBefore = tracker.releasedCalls();
             status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0);
         }
+        Duration delay = closing ? policy.drainDelay() : Duration.ZERO;
         int inFlight = tracker.inFlight();
-        log.info("gRPC drain started: {} in flight, drain-delay {}, grace period {}",
-                calls(inFlight), Durations.describe(policy.drainDelay()), Durations.describe(policy.gracePeriod()));
-        publish(new GrpcDrainStartedEvent(this, inFlight, policy.drainDelay(), policy.gracePeriod()));
+        log.info("gRPC drain started: {} in flight, drain-delay {}, grace period {}", calls(inFlight),
+                closing || policy.drainDelay().isZero() ? Durations.describe(delay)
+                        : "skipped (the context stops, it does not close)",
+                Durations.describe(policy.gracePeriod()));
 
         boolean interrupted = false;
         boolean terminated = false;
         Instant deadline = null;
         List<InFlightCall> ended = List.of();
+        int drainedServers = servers.size();
         try {
-            interrupted = !sleep(policy.drainDelay());
+            events.publish(new GrpcDrainStartedEvent(this, inFlight, delay, policy.gracePeriod()),
+                    delay.compareTo(LISTENER_WAIT) > 0 ? delay : LISTENER_WAIT);
+            interrupted = !sleepUntil(startNanos + delay.toNanos());
             List<Thread> backendStops = closeListeners();
             long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
             deadline = Instant.now().plus(policy.gracePeriod());
@@ -147,10 +222,14 @@ public class GrpcServerDrainer implements SmartLifecycle {
                 ended = endRemainingCalls();
             }
             awaitBackendStops(backendStops);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.error("gRPC drain failed; stopping the servers at once", e);
             stopNow();
             terminated = false;
+        } finally {
+            tracker.endDrain();
+            // These servers are done; a start after this (a lifecycle restart) registers the new ones.
+            servers.clear();
         }
 
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
@@ -159,11 +238,12 @@ public class GrpcServerDrainer implements SmartLifecycle {
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
         status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, released,
                 ended.size());
-        log.info("{} drained in {}: {} completed{}{}", servers.size() > 1 ? servers.size() + " gRPC servers"
+        log.info("{} drained in {}: {} completed{}{}", drainedServers > 1 ? drainedServers + " gRPC servers"
                 : "gRPC server", Durations.seconds(took), calls(completed),
                 released == 0 ? "" : ", released " + streams(released),
                 ended.isEmpty() ? "" : ", " + calls(ended.size()) + " ended with UNAVAILABLE");
-        publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, ended.size()));
+        events.publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, ended.size()),
+                LISTENER_WAIT);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -253,27 +333,21 @@ public class GrpcServerDrainer implements SmartLifecycle {
         }
     }
 
-    /** Listeners' failures are logged: they must not stop the drain. */
-    private void publish(ApplicationEvent event) {
-        try {
-            events.publishEvent(event);
-        } catch (RuntimeException e) {
-            log.warn("A listener of {} failed", event.getClass().getSimpleName(), e);
-        }
-    }
-
     private static void runQuietly(Runnable backendStop) {
         try {
             backendStop.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.warn("The gRPC backend's own server stop failed", e);
         }
     }
 
-    /** Sleeps unless interrupted; returns false if it was. */
-    private static boolean sleep(Duration duration) {
+    /** Sleeps until {@code deadlineNanos} ({@link System#nanoTime()}) unless interrupted; returns false if it was. */
+    private static boolean sleepUntil(long deadlineNanos) {
         try {
-            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+            long left;
+            while ((left = deadlineNanos - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.sleep(left);
+            }
             return true;
         } catch (InterruptedException e) {
             return false;

@@ -38,12 +38,16 @@ public class GrpcShutdownEndpoint {
         DrainPolicy policy = drainer.policy();
         return new Report(drain.state(), tracker.inFlight(), tracker.inFlightByMethod(), oldest,
                 Durations.describe(policy.gracePeriod()), Durations.describe(policy.drainDelay()),
-                policy.longLivedMethods().patterns(), drain.state() == DrainState.SERVING ? null : Drain.of(drain));
+                policy.longLivedMethods().patterns(), drain.state() == DrainState.SERVING ? null : Drain.of(drain),
+                drainer.previousDrain() == null ? null : Drain.of(drainer.previousDrain()));
     }
 
-    /** The endpoint's JSON. */
+    /**
+     * The endpoint's JSON. {@code drain} is the drain under way or ended, {@code null} while serving;
+     * {@code previousDrain} the one that ended before the context started again (a lifecycle restart), if any.
+     */
     public record Report(DrainState state, int inFlight, Map<String, Integer> inFlightByMethod, List<Call> oldestCalls,
-            String gracePeriod, String drainDelay, List<String> longLivedMethods, Drain drain) {
+            String gracePeriod, String drainDelay, List<String> longLivedMethods, Drain drain, Drain previousDrain) {
     }
 
     /** An in-flight call: its method and how long it has run, in seconds. */

@@ -11,10 +11,11 @@ import org.springframework.context.annotation.Bean;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
 
-/** The {@code grpcshutdown} endpoint, when Actuator is present. Shared by every backend. */
-@AutoConfiguration(afterName = {
-        "io.github.grpcgraceful.netdevh.GrpcGracefulShutdownAutoConfiguration",
-        "io.github.grpcgraceful.boot4.GrpcGracefulShutdownAutoConfiguration"})
+/**
+ * The {@code grpcshutdown} endpoint, when Actuator is present. Shared by every backend; each backend's
+ * auto-configuration says that it comes before this one.
+ */
+@AutoConfiguration
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnBean(GrpcServerDrainer.class)
 public class GrpcShutdownEndpointAutoConfiguration {

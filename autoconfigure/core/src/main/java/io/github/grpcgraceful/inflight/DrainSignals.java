@@ -6,9 +6,6 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.Executor;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.grpc.Context;
 
 /**
@@ -22,7 +19,6 @@ final class DrainSignals {
     /** What {@link #drainBegan} returns for a call whose drain had begun already. */
     static final List<Runnable> ALREADY_BEGAN = List.of();
 
-    private static final Logger log = LoggerFactory.getLogger(DrainSignals.class);
     private static final Map<Context.CancellableContext, Signal> SIGNALS = new WeakHashMap<>(); // guarded by itself
     private static final Context.CancellationListener FORGET = DrainSignals::forget;
     private static final Executor DIRECT = Runnable::run;
@@ -31,11 +27,11 @@ final class DrainSignals {
     }
 
     /**
-     * Marks the drain begun for the call running in {@code context}. Returns the actions its handler registered (an
-     * empty list if it asked for the signal without any left), {@code null} if it never asked, or
+     * Marks the drain begun for the call of {@code method} running in {@code context}. Returns the actions its handler
+     * registered (an empty list if it asked for the signal without any left), {@code null} if it never asked, or
      * {@link #ALREADY_BEGAN}.
      */
-    static List<Runnable> drainBegan(Context.CancellableContext context) {
+    static List<Runnable> drainBegan(Context.CancellableContext context, String method) {
         synchronized (SIGNALS) {
             Signal signal = SIGNALS.get(context);
             if (signal != null) {
@@ -43,11 +39,14 @@ final class DrainSignals {
                     return ALREADY_BEGAN;
                 }
                 signal.drainBegan = true;
+                signal.method = method;
                 List<Runnable> actions = signal.actions;
                 signal.actions = null;
                 return actions;
             }
-            SIGNALS.put(context, new Signal(true));
+            Signal begun = new Signal(true);
+            begun.method = method;
+            SIGNALS.put(context, begun);
         }
         forgetWhenCancelled(context);
         return null;
@@ -61,9 +60,10 @@ final class DrainSignals {
         }
     }
 
-    /** Keeps {@code action} for when the drain begins, or runs it now if it has. */
+    /** Keeps {@code action} for when the drain begins, or runs it now, on this thread, if it has. */
     static void onDrain(Context.CancellableContext context, Runnable action) {
         boolean added;
+        String method = null;
         synchronized (SIGNALS) {
             Signal signal = SIGNALS.get(context);
             added = signal == null;
@@ -75,12 +75,13 @@ final class DrainSignals {
                 signal.actions.add(action);
                 action = null;
             }
+            method = signal.method;
         }
         if (added) {
             forgetWhenCancelled(context);
         }
         if (action != null) {
-            run(context, action);
+            DrainActions.runLogged(method, context, action);
         }
     }
 
@@ -102,19 +103,11 @@ final class DrainSignals {
         }
     }
 
-    /** Runs a handler's drain action in its call's context; what it throws is logged, not propagated. */
-    static void run(Context.CancellableContext context, Runnable action) {
-        try {
-            context.run(action);
-        } catch (RuntimeException e) {
-            log.warn("A drain action failed", e);
-        }
-    }
-
     private static final class Signal {
 
         boolean drainBegan;
         List<Runnable> actions; // null once the drain has begun
+        String method; // set when the drain begins, for the log of an action that fails
 
         Signal(boolean drainBegan) {
             this.drainBegan = drainBegan;

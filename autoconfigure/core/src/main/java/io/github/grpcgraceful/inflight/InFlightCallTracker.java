@@ -33,11 +33,12 @@ public class InFlightCallTracker implements ServerInterceptor {
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
     private final CallRegistry running = new CallRegistry();
     private final LongAdder released = new LongAdder();
+    private final LongAdder ended = new LongAdder();
     /** Notified whenever the last call in flight finishes, once someone waits for that. */
     private final Object idle = new Object();
     private volatile boolean idleAwaited;
-    /** The status long-lived calls are released with, from the moment the drain closes the listeners. */
-    private volatile Status releaseStatus;
+    /** The drain under way, from the moment it closes the listeners until it ends; {@code null} otherwise. */
+    private volatile Drain drain;
 
     /** A tracker whose drain waits for every call, streams included. */
     public InFlightCallTracker() {
@@ -72,10 +73,10 @@ public class InFlightCallTracker implements ServerInterceptor {
             tracked.finish();
             throw e;
         }
-        Status releasing = releaseStatus;
-        if (releasing != null) {
+        Drain current = drain;
+        if (current != null) {
             // Arrived while the drain was closing the listeners: the drain may have missed it.
-            drainBegan(tracked, releasing);
+            drainBegan(tracked, current);
         }
         return listener;
     }
@@ -98,24 +99,38 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * The listeners have closed: tells every handler that asked for the {@link DrainSignal}, and closes the calls of
-     * long-lived methods whose handlers did not with {@code releaseStatus}; calls that arrive later get the same.
-     * Returns the calls this released, oldest first.
+     * The listeners have closed: tells every handler that asked for the {@link DrainSignal} (its actions run on
+     * threads of this drain, never on the caller's), and closes the calls of long-lived methods whose handlers did not
+     * with {@code releaseStatus}; calls that arrive later get the same, until {@link #endDrain()}. Returns the calls
+     * this released, oldest first.
      */
     public List<InFlightCall> beginDrain(Status releaseStatus) {
-        this.releaseStatus = releaseStatus;
+        Drain current = new Drain(releaseStatus, new DrainActions());
+        this.drain = current;
         long now = System.nanoTime();
         List<InFlightCall> releasedNow = new ArrayList<>();
         for (TrackedCall<?, ?> call : oldestFirst().toList()) {
-            if (drainBegan(call, releaseStatus)) {
+            if (drainBegan(call, current)) {
                 releasedNow.add(call.snapshot(now));
             }
         }
         return releasedNow;
     }
 
-    private boolean drainBegan(TrackedCall<?, ?> call, Status releaseStatus) {
-        if (call.drainBegan(releaseStatus)) {
+    /**
+     * The drain is over and its servers have stopped: drain actions still running are interrupted (a warning names
+     * them), and calls of a server started after this, as on a lifecycle restart, are tracked as before the drain.
+     */
+    public void endDrain() {
+        Drain current = drain;
+        drain = null;
+        if (current != null) {
+            current.actions().close();
+        }
+    }
+
+    private boolean drainBegan(TrackedCall<?, ?> call, Drain current) {
+        if (call.drainBegan(current.releaseStatus(), current.actions())) {
             released.increment();
             return true;
         }
@@ -194,6 +209,23 @@ public class InFlightCallTracker implements ServerInterceptor {
         return released.sum();
     }
 
+    /** Calls the drain ended at its deadline ({@link #endAll}). */
+    public long endedCalls() {
+        return ended.sum();
+    }
+
+    /**
+     * Calls this tracker has seen since the server started: each is in flight, or counted once as completed, released
+     * or ended.
+     */
+    public long trackedCalls() {
+        long count = 0;
+        for (ServedMethod method : methods.values()) {
+            count += method.startedCalls();
+        }
+        return count;
+    }
+
     /**
      * Closes every call still in flight with {@code status}, oldest first, and returns the calls this closed. A
      * handler still working on such a call sees its later writes dropped quietly.
@@ -203,6 +235,7 @@ public class InFlightCallTracker implements ServerInterceptor {
         List<InFlightCall> ended = new ArrayList<>();
         for (TrackedCall<?, ?> call : oldestFirst().toList()) {
             if (call.end(status)) {
+                this.ended.increment();
                 ended.add(call.snapshot(now));
             }
         }
@@ -211,5 +244,9 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     private Stream<TrackedCall<?, ?>> oldestFirst() {
         return running.snapshot().stream().sorted(Comparator.comparingLong(TrackedCall::startNanos));
+    }
+
+    /** What a drain under way needs for the calls it meets: the release status and the runner of drain actions. */
+    private record Drain(Status releaseStatus, DrainActions actions) {
     }
 }

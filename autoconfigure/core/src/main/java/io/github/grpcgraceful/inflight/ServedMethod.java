@@ -37,6 +37,10 @@ final class ServedMethod {
         return (int) (started.sum() - finished);
     }
 
+    long startedCalls() {
+        return started.sum();
+    }
+
     long completed() {
         return completed.sum();
     }

@@ -173,19 +173,19 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     /**
-     * The listeners have closed: runs the handler's drain actions if it asked for the signal, or else releases the
-     * call with {@code releaseStatus} if its method is long-lived. Returns whether it released the call.
+     * The listeners have closed: hands the handler's drain actions to {@code actions} if it asked for the signal, or
+     * else releases the call with {@code releaseStatus} if its method is long-lived. Returns whether it released the
+     * call.
      */
-    boolean drainBegan(Status releaseStatus) {
-        List<Runnable> actions = DrainSignals.drainBegan(context);
-        if (actions == DrainSignals.ALREADY_BEGAN) {
+    boolean drainBegan(Status releaseStatus, DrainActions actions) {
+        String name = getMethodDescriptor().getFullMethodName();
+        List<Runnable> registered = DrainSignals.drainBegan(context, name);
+        if (registered == DrainSignals.ALREADY_BEGAN) {
             return false;
         }
-        if (actions != null) {
-            for (Runnable action : actions) {
-                if (!(boolean) FINISHED.getAcquire(this)) {
-                    DrainSignals.run(context, action);
-                }
+        if (registered != null) {
+            if (!registered.isEmpty() && !(boolean) FINISHED.getAcquire(this)) {
+                actions.submit(name, context, registered);
             }
             return false;
         }
@@ -291,10 +291,22 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     void finish() {
         if (!finished) {
             FINISHED.setRelease(this, true);
+            boolean closedByDrain;
+            // Under the write lock, so that an end() racing this (a client cancel at the deadline) either closed the
+            // call first or finds it closed: each call is counted once, as completed or as closed by the drain.
+            boolean locked = lockWrites();
+            try {
+                closedByDrain = state == CLOSED_BY_DRAIN;
+                if (state == OPEN) {
+                    STATE.setRelease(this, CLOSED);
+                }
+            } finally {
+                unlockWrites(locked);
+            }
             if (ownContext) {
                 context.cancel(null);
             }
-            method.finished(state == CLOSED_BY_DRAIN);
+            method.finished(closedByDrain);
             method.tracker().finished(this);
         }
     }

@@ -3,6 +3,7 @@ package io.github.grpcgraceful.metrics;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
@@ -11,11 +12,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * In-flight and drain metrics, when Micrometer and a {@link MeterRegistry} are present. Shared by every backend: it
- * comes after each Spring Boot generation's registry auto-configuration and after each backend's drain.
+ * comes after each Spring Boot generation's registry auto-configuration; each backend's auto-configuration says that
+ * it comes before this one.
  */
 @AutoConfiguration(afterName = {
-        "io.github.grpcgraceful.netdevh.GrpcGracefulShutdownAutoConfiguration",
-        "io.github.grpcgraceful.boot4.GrpcGracefulShutdownAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
 @ConditionalOnClass(MeterRegistry.class)
@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class GrpcShutdownMetricsAutoConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean
     GrpcShutdownMetrics grpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker,
             GrpcServerDrainer drainer) {
         return new GrpcShutdownMetrics(registry, tracker, drainer);

@@ -20,7 +20,10 @@ import io.grpc.stub.StreamObserver;
  * A test service with plain-text messages, so the tests need no generated code:
  * {@code test.Slow/Sleep} replies after the requested milliseconds, {@code test.Slow/Stream} sends a message every
  * 20 ms until the call ends, {@code test.Slow/Subscribe} does the same but, told by the {@link DrainSignal} that the
- * server drains, sends {@code goodbye} and completes, {@code test.Slow/Fail} throws.
+ * server drains, sends {@code goodbye} and completes, {@code test.Slow/Fail} throws. A {@code Subscribe} request of
+ * {@link #BLOCK_ON_DRAIN} has a drain action that blocks for a minute instead (the stream then runs until the
+ * call ends); one of {@link #THROW_ON_DRAIN} has an action that throws an {@code AssertionError} before the one that
+ * says goodbye.
  */
 public class SlowService implements BindableService {
 
@@ -32,6 +35,9 @@ public class SlowService implements BindableService {
             TextMethods.method("test.Slow", "Subscribe", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final MethodDescriptor<String, String> FAIL =
             TextMethods.method("test.Slow", "Fail", MethodDescriptor.MethodType.UNARY);
+
+    public static final String BLOCK_ON_DRAIN = "block-on-drain";
+    public static final String THROW_ON_DRAIN = "throw-on-drain";
 
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -94,12 +100,22 @@ public class SlowService implements BindableService {
         }
     }
 
-    private void subscribe(String ignored, StreamObserver<String> observer) {
+    private void subscribe(String request, StreamObserver<String> observer) {
         received.incrementAndGet();
         running.incrementAndGet();
         try {
             CountDownLatch draining = new CountDownLatch(1);
-            DrainSignal.current().onDrain(draining::countDown);
+            DrainSignal signal = DrainSignal.current();
+            if (BLOCK_ON_DRAIN.equals(request)) {
+                signal.onDrain(() -> sleepQuietly(60_000));
+            } else {
+                if (THROW_ON_DRAIN.equals(request)) {
+                    signal.onDrain(() -> {
+                        throw new AssertionError("drain action failed on purpose");
+                    });
+                }
+                signal.onDrain(draining::countDown);
+            }
             int sent = 0;
             while (draining.getCount() > 0 && !awaitCallEnd(20)) {
                 write(observer, "message " + sent++);
@@ -108,6 +124,14 @@ public class SlowService implements BindableService {
             complete(observer);
         } finally {
             running.decrementAndGet();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +19,9 @@ import io.github.grpcgraceful.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.endpoint.GrpcShutdownEndpointAutoConfiguration;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.metrics.GrpcShutdownMetricsAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
 import net.devh.boot.grpc.server.config.GrpcServerProperties;
@@ -27,7 +30,8 @@ import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 
 /** Tracks in-flight calls on net.devh's gRPC servers and drains them gracefully when the context closes. */
-@AutoConfiguration(after = {GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class})
+@AutoConfiguration(after = {GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class},
+        before = {GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class})
 @ConditionalOnClass(GrpcServerLifecycle.class)
 @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @Import(GracefulShutdownConfiguration.class)
@@ -35,16 +39,25 @@ public class GrpcGracefulShutdownAutoConfiguration {
 
     /** net.devh's own stop then waits for the drain, which alone decides when calls are cut. */
     @Bean
-    static GracePeriodHandover<GrpcServerProperties> netDevhGracePeriodHandover() {
+    @ConditionalOnMissingBean
+    static GracePeriodHandover<GrpcServerProperties> grpcShutdownGracePeriodHandover() {
         return new GracePeriodHandover<>(GrpcServerProperties.class, "grpc.server.shutdown-grace-period",
                 GrpcServerProperties::getShutdownGracePeriod, GrpcServerProperties::setShutdownGracePeriod);
     }
 
-    /** Ordered last, so its interceptor is added last and therefore runs first, around every other one. */
+    /**
+     * Ordered last, so its interceptor is added last and therefore runs first, around every other one. Not at all with
+     * {@code grpc.shutdown.enabled=false} at run time, where Spring AOT fixed the conditions at build time.
+     */
     @Bean
+    @ConditionalOnMissingBean(name = "grpcShutdownTrackerConfigurer")
     @Order(Ordered.LOWEST_PRECEDENCE)
-    GrpcServerConfigurer inFlightCallTrackingConfigurer(InFlightCallTracker tracker) {
-        return builder -> builder.intercept(tracker);
+    GrpcServerConfigurer grpcShutdownTrackerConfigurer(InFlightCallTracker tracker, GrpcShutdownProperties properties) {
+        return builder -> {
+            if (properties.isEnabled()) {
+                builder.intercept(tracker);
+            }
+        };
     }
 
     /**
@@ -52,16 +65,19 @@ public class GrpcGracefulShutdownAutoConfiguration {
      * them, within their phase; the drainer runs their stops itself when it closes the listeners.
      */
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
-    GrpcServerDrainer grpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy,
-            ApplicationEventPublisher events, List<GrpcServerLifecycle> serverLifecycles) {
-        return new GrpcServerDrainer(tracker, policy, events);
+    GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, DrainPolicy policy,
+            ApplicationEventPublisher events, GrpcShutdownProperties properties,
+            List<GrpcServerLifecycle> serverLifecycles) {
+        return new GrpcServerDrainer(tracker, policy, events, properties.isEnabled());
     }
 
     /** Every server net.devh starts is drained, and its lifecycle's own stop runs within the drain. */
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerDrainer.class)
-    ServerRegistrar<GrpcServerStartedEvent> netDevhServerRegistrar(GrpcServerDrainer drainer) {
+    ServerRegistrar<GrpcServerStartedEvent> grpcShutdownServerRegistrar(GrpcServerDrainer drainer) {
         return new ServerRegistrar<>(drainer, GrpcServerStartedEvent.class, GrpcServerStartedEvent::getServer,
                 started -> started.getSource()::stop);
     }

@@ -37,7 +37,8 @@ class GrpcGracefulShutdownAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
                     GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
-                    GrpcGracefulShutdownAutoConfiguration.class, GrpcServerHealthAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class,
+                    GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownHealthAutoConfiguration.class,
+                    GrpcShutdownEndpointAutoConfiguration.class,
                     GrpcShutdownMetricsAutoConfiguration.class))
             .withBean(SimpleMeterRegistry.class)
             .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=wiring-test",

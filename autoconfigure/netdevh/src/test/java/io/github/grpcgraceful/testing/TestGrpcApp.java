@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -19,7 +18,7 @@ import org.springframework.context.annotation.Bean;
 
 import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
-import io.grpc.CallOptions;
+import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -28,7 +27,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.grpc.stub.ClientCalls;
 import net.devh.boot.grpc.server.event.GrpcServerShutdownEvent;
 import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 import net.devh.boot.grpc.server.event.GrpcServerTerminatedEvent;
@@ -39,7 +37,7 @@ import net.devh.boot.grpc.server.service.GrpcService;
  * A real Spring Boot application with net.devh's Netty server on a free loopback port, serving {@link SlowService},
  * with this library auto-configured as a user would get it.
  */
-public final class TestGrpcApp implements AutoCloseable {
+public final class TestGrpcApp implements GrpcApp {
 
     /** A request header that makes the app's global interceptor reject the call. */
     public static final Metadata.Key<String> REJECT = Metadata.Key.of("x-reject", Metadata.ASCII_STRING_MARSHALLER);
@@ -75,10 +73,12 @@ public final class TestGrpcApp implements AutoCloseable {
         return new TestGrpcApp(context);
     }
 
+    @Override
     public ConfigurableApplicationContext context() {
         return context;
     }
 
+    @Override
     public SlowService service() {
         return service;
     }
@@ -87,11 +87,13 @@ public final class TestGrpcApp implements AutoCloseable {
         return recorder.grpcPort;
     }
 
+    @Override
     public int httpPort() {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
     /** A new client channel to the server; shut down when the app is closed. */
+    @Override
     public ManagedChannel newChannel() {
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort(),
                 InsecureChannelCredentials.create()).build();
@@ -99,32 +101,23 @@ public final class TestGrpcApp implements AutoCloseable {
         return channel;
     }
 
-    /** Starts a {@code Sleep} call of {@code millis} on a new channel and waits until the handler has it. */
-    public CompletableFuture<String> sleepCall(long millis) {
-        int before = service().received();
-        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ClientCalls.blockingUnaryCall(
-                newChannel(), SlowService.SLEEP, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS),
-                Long.toString(millis)));
-        await(() -> service().received() > before, Duration.ofSeconds(10));
-        return reply;
-    }
-
     /** Closes the context on another thread, as a shutdown hook would. */
     public CompletableFuture<Void> closeAsync() {
         return CompletableFuture.runAsync(context::close);
     }
 
-    /** Drain events in the order they were published. */
+    @Override
     public List<ApplicationEvent> drainEvents() {
         return recorder.shutdownEvents.stream()
-                .filter(event -> event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent)
+                .filter(event -> event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent
+                        || event instanceof GrpcServingResumedEvent)
                 .toList();
     }
 
     /** The last drain's completed event. */
     public GrpcDrainCompletedEvent drainCompleted() {
-        List<ApplicationEvent> events = drainEvents();
-        return (GrpcDrainCompletedEvent) events.get(events.size() - 1);
+        return drainEvents().stream().filter(GrpcDrainCompletedEvent.class::isInstance)
+                .map(GrpcDrainCompletedEvent.class::cast).reduce((first, last) -> last).orElseThrow();
     }
 
     /** Drain events and net.devh's server shutdown events, in the order they were published. */
@@ -140,18 +133,7 @@ public final class TestGrpcApp implements AutoCloseable {
 
     /** Polls {@code condition} until it holds; fails after {@code timeout}. */
     public static void await(BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
+        GrpcApp.await(condition, timeout);
     }
 
     @SpringBootConfiguration
@@ -198,7 +180,7 @@ public final class TestGrpcApp implements AutoCloseable {
             if (event instanceof GrpcServerStartedEvent started && started.getPort() >= 0) {
                 grpcPort = started.getServer().getPort();
             } else if (event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent
-                    || event instanceof GrpcServerShutdownEvent || event instanceof GrpcServerTerminatedEvent) {
+                    || event instanceof GrpcServingResumedEvent || event instanceof GrpcServerShutdownEvent || event instanceof GrpcServerTerminatedEvent) {
                 shutdownEvents.add(event);
             }
         }

@@ -1,0 +1,53 @@
+package io.github.grpcgraceful.contract;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+
+import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.testing.GrpcApp;
+
+/**
+ * The base of the engine's tests that every backend runs: a backend's module extends a contract and says how to
+ * start its app; the contract's tests then run against that backend's real server.
+ */
+public abstract class GrpcAppContract {
+
+    /** With Actuator over HTTP: health with details, probes, and the starter's endpoint. */
+    protected static final String[] ACTUATOR = {"management.endpoints.web.exposure.include=health,grpcshutdown",
+            "management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true"};
+
+    private final List<GrpcApp> apps = new ArrayList<>();
+
+    /** Starts this backend's app with a web server (Tomcat and Actuator) on free loopback ports. */
+    protected abstract GrpcApp startWebApp(String... properties);
+
+    protected GrpcApp startWeb(String... properties) {
+        List<String> all = new ArrayList<>(List.of(ACTUATOR));
+        all.addAll(List.of(properties));
+        GrpcApp app = startWebApp(all.toArray(String[]::new));
+        apps.add(app);
+        return app;
+    }
+
+    @AfterEach
+    void closeApps() {
+        apps.forEach(GrpcApp::close);
+    }
+
+    protected static List<GrpcDrainStartedEvent> drainsStarted(GrpcApp app) {
+        return app.drainEvents().stream().filter(GrpcDrainStartedEvent.class::isInstance)
+                .map(GrpcDrainStartedEvent.class::cast).toList();
+    }
+
+    protected static List<GrpcDrainCompletedEvent> drainsCompleted(GrpcApp app) {
+        return app.drainEvents().stream().filter(GrpcDrainCompletedEvent.class::isInstance)
+                .map(GrpcDrainCompletedEvent.class::cast).toList();
+    }
+
+    protected static <T> T last(List<T> list) {
+        return list.get(list.size() - 1);
+    }
+}
