@@ -2,11 +2,14 @@ package io.github.grpcgraceful.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -14,6 +17,7 @@ import org.springframework.grpc.server.ServerBuilderCustomizer;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 import io.github.grpcgraceful.config.GrpcShutdownPropertiesFailureAnalyzer;
+import io.github.grpcgraceful.testing.StarterBeans;
 import io.github.grpcgraceful.drain.DrainState;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.endpoint.GrpcShutdownEndpoint;
@@ -64,6 +68,20 @@ class Boot4AutoConfigurationTest {
             assertThat(context.getBeanFactory().getDependentBeans(lifecycles[0])).contains("grpcShutdownDrainer");
         });
         assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void everyBeanIsNamedWithOnePrefixAndReplaceable() {
+        runner.run(context -> assertThat(StarterBeans.assertNamedAndReplaceable(context)).contains(
+                "grpcShutdownDrainer", "grpcShutdownCallTracker", "grpcShutdownGracePeriodHandover",
+                "grpcShutdownTrackerCustomizer", "grpcShutdownServerRegistrar", "grpcServerHealthIndicator"));
+    }
+
+    @Test
+    void bootsOwnGracePeriodBecomesTheDrainsAndAMarginNeverForever() {
+        runner.withPropertyValues("grpc.shutdown.grace-period=2s", "spring.grpc.server.shutdown.grace-period=-1")
+                .run(context -> assertThat(context.getBean(GrpcServerProperties.class).getShutdown().getGracePeriod())
+                        .isEqualTo(Duration.ofSeconds(5)));
     }
 
     @Test

@@ -41,6 +41,11 @@ final class Boot4GrpcApp implements GrpcApp {
         this.recorder = context.getBean(Recorder.class);
     }
 
+    /** An app some other code started, such as Spring's test framework; closing it closes its context. */
+    static Boot4GrpcApp of(ConfigurableApplicationContext context) {
+        return new Boot4GrpcApp(context);
+    }
+
     static Boot4GrpcApp start(String... properties) {
         return start(WebApplicationType.NONE, properties);
     }

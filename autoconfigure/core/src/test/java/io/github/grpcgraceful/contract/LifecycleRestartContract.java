@@ -100,7 +100,8 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
         assertThat(output).contains("drained in").doesNotContain("Already terminating");
     }
 
-    private static void assertServing(GrpcApp app) {
+    /** Health and readiness up, gRPC health SERVING, the endpoint SERVING. */
+    public static void assertServing(GrpcApp app) {
         GrpcApp.Reply health = app.get("/actuator/health");
         assertThat(health.status()).as(health.body()).isEqualTo(200);
         assertThat(health.<String>read("$.components.grpcServer.status")).isEqualTo("UP");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.TestGrpcApp;
@@ -235,6 +236,8 @@ class GrpcServerDrainerTest {
         List<Throwable> escaped = new CopyOnWriteArrayList<>();
         Thread drain = new Thread(drainer::drain, "test-drain");
         drain.setUncaughtExceptionHandler((thread, e) -> escaped.add(e));
+        // As when the context closes: only then does the drain wait its delay.
+        drainer.onApplicationEvent(new ContextClosedEvent(app.context()));
 
         drain.start();
         await(() -> drainer.status().state() == DrainState.DELAYING, Duration.ofSeconds(5));

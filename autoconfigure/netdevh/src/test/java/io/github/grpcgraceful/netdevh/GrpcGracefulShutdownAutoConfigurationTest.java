@@ -11,7 +11,10 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import io.github.grpcgraceful.backend.GracePeriodHandover;
+import io.github.grpcgraceful.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.config.GrpcShutdownPropertiesFailureAnalyzer;
+import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.drain.DrainState;
 import io.github.grpcgraceful.drain.Durations;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
@@ -22,12 +25,15 @@ import io.github.grpcgraceful.health.ReadinessOnDrain;
 import io.github.grpcgraceful.metrics.GrpcShutdownMetrics;
 import io.github.grpcgraceful.metrics.GrpcShutdownMetricsAutoConfiguration;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.inflight.MethodPatterns;
+import io.github.grpcgraceful.testing.StarterBeans;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.devh.boot.grpc.server.autoconfigure.GrpcHealthServiceAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
 import net.devh.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration;
+import net.devh.boot.grpc.server.config.GrpcServerProperties;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 
@@ -83,6 +89,54 @@ class GrpcGracefulShutdownAutoConfigurationTest {
                 .hasSingleBean(GrpcShutdownMetrics.class)
                 .hasSingleBean(ReadinessOnDrain.class)
                 .hasSingleBean(GrpcHealthOnDrain.class));
+    }
+
+    @Test
+    void everyBeanIsNamedWithOnePrefixAndReplaceable() {
+        runner.run(context -> assertThat(StarterBeans.assertNamedAndReplaceable(context)).contains(
+                "grpcShutdownDrainer", "grpcShutdownCallTracker", "grpcShutdownDrainPolicy", "grpcShutdownReadiness",
+                "grpcShutdownGrpcHealth", "grpcShutdownGracePeriodHandover", "grpcShutdownTrackerConfigurer",
+                "grpcShutdownServerRegistrar", "grpcServerHealthIndicator", "grpcShutdownMetrics",
+                "grpcShutdownEndpoint"));
+    }
+
+    @Test
+    void aUsersTrackerAndPolicyReplaceTheStartersOwn() {
+        InFlightCallTracker tracker = new InFlightCallTracker();
+        DrainPolicy policy = new DrainPolicy(Duration.ofSeconds(2), Duration.ofSeconds(9), MethodPatterns.none());
+        runner.withBean(InFlightCallTracker.class, () -> tracker).withBean(DrainPolicy.class, () -> policy)
+                .run(context -> {
+                    assertThat(context.getBean(InFlightCallTracker.class)).isSameAs(tracker);
+                    assertThat(context.getBean(GrpcServerDrainer.class).policy()).isSameAs(policy);
+                });
+    }
+
+    @Test
+    void netDevhsOwnGracePeriodBecomesTheDrainsAndAMarginNeverForever() {
+        runner.withPropertyValues("grpc.shutdown.grace-period=2s", "grpc.server.shutdown-grace-period=-1")
+                .run(context -> assertThat(context.getBean(GrpcServerProperties.class).getShutdownGracePeriod())
+                        .isEqualTo(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void disabledAtRunTimeLeavesNetDevhsGracePeriodAndDoesNotDrain() {
+        // What an AOT-processed application meets: the beans are there, the switch says off.
+        GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
+        new ApplicationContextRunner()
+                .withInitializer(context -> context.getBeanFactory().registerSingleton("grpcShutdownDrainer",
+                        new GrpcServerDrainer(new InFlightCallTracker(), new GrpcShutdownProperties().toPolicy(),
+                                context, false)))
+                .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
+                        GrpcServerFactoryAutoConfiguration.class))
+                .withBean(GracePeriodHandover.class, GrpcGracefulShutdownAutoConfiguration::grpcShutdownGracePeriodHandover)
+                .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=disabled-test",
+                        "grpc.server.shutdown-grace-period=4s", "grpc.shutdown.enabled=false")
+                .run(context -> {
+                    assertThat(context.getBean(GrpcServerProperties.class).getShutdownGracePeriod())
+                            .isEqualTo(Duration.ofSeconds(4));
+                    drainer[0] = context.getBean(GrpcServerDrainer.class);
+                });
+        assertThat(drainer[0].status().state()).isEqualTo(DrainState.SERVING);
     }
 
     @Test
