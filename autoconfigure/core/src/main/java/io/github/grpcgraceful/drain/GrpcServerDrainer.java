@@ -67,6 +67,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     /** The tracker's counts when the drain started. */
     private volatile long completedBefore;
     private volatile long releasedBefore;
+    private volatile long endedBefore;
 
     public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events) {
         this(tracker, policy, events, true);
@@ -192,6 +193,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
             }
             completedBefore = tracker.completedCalls();
             releasedBefore = tracker.releasedCalls();
+            endedBefore = tracker.endedCalls();
             status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0);
         }
         Duration delay = closing ? policy.drainDelay() : Duration.ZERO;
@@ -204,7 +206,6 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         boolean interrupted = false;
         boolean terminated = false;
         Instant deadline = null;
-        List<InFlightCall> ended = List.of();
         int drainedServers = servers.size();
         try {
             events.publish(new GrpcDrainStartedEvent(this, inFlight, delay, policy.gracePeriod()),
@@ -219,7 +220,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
             terminated = !interrupted && awaitDrained(deadlineNanos);
             if (!terminated) {
-                ended = endRemainingCalls();
+                endRemainingCalls();
             }
             awaitBackendStops(backendStops);
         } catch (RuntimeException | Error e) {
@@ -235,14 +236,16 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         long completed = tracker.completedCalls() - completedBefore;
         long released = tracker.releasedCalls() - releasedBefore;
+        // With the calls that arrived after the deadline, which the tracker ended as they came.
+        long endedCalls = tracker.endedCalls() - endedBefore;
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
         status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, released,
-                ended.size());
+                endedCalls);
         log.info("{} drained in {}: {} completed{}{}", drainedServers > 1 ? drainedServers + " gRPC servers"
                 : "gRPC server", Durations.seconds(took), calls(completed),
                 released == 0 ? "" : ", released " + streams(released),
-                ended.isEmpty() ? "" : ", " + calls(ended.size()) + " ended with UNAVAILABLE");
-        events.publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, ended.size()),
+                endedCalls == 0 ? "" : ", " + calls(endedCalls) + " ended with UNAVAILABLE");
+        events.publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, endedCalls),
                 LISTENER_WAIT);
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -282,7 +285,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         }
     }
 
-    private List<InFlightCall> endRemainingCalls() {
+    private void endRemainingCalls() {
         List<InFlightCall> ended = tracker.endAll(deadlineStatus);
         log.warn("gRPC grace period {} expired: ended {} with UNAVAILABLE{}", Durations.describe(policy.gracePeriod()),
                 calls(ended.size()), ended.isEmpty() ? "" : ": " + describe(ended));
@@ -294,7 +297,6 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
             log.warn("{} still running after their calls were ended: the handlers ignore cancellation",
                     plural(stillRunning, "handler"));
         }
-        return ended;
     }
 
     private void stopNow() {

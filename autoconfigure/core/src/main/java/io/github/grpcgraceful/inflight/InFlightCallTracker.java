@@ -77,6 +77,11 @@ public class InFlightCallTracker implements ServerInterceptor {
         if (current != null) {
             // Arrived while the drain was closing the listeners: the drain may have missed it.
             drainBegan(tracked, current);
+            Status ending = current.endStatus;
+            if (ending != null && tracked.end(ending)) {
+                // Arrived after the deadline ended the others: it would otherwise wait for the transports to close.
+                ended.increment();
+            }
         }
         return listener;
     }
@@ -125,12 +130,12 @@ public class InFlightCallTracker implements ServerInterceptor {
         Drain current = drain;
         drain = null;
         if (current != null) {
-            current.actions().close();
+            current.actions.close();
         }
     }
 
     private boolean drainBegan(TrackedCall<?, ?> call, Drain current) {
-        if (call.drainBegan(current.releaseStatus(), current.actions())) {
+        if (call.drainBegan(current.releaseStatus, current.actions)) {
             released.increment();
             return true;
         }
@@ -227,10 +232,15 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * Closes every call still in flight with {@code status}, oldest first, and returns the calls this closed. A
-     * handler still working on such a call sees its later writes dropped quietly.
+     * Closes every call still in flight with {@code status}, oldest first, and returns the calls this closed; during a
+     * drain, calls that arrive later are closed the same way as they arrive. A handler still working on such a call
+     * sees its later writes dropped quietly.
      */
     public List<InFlightCall> endAll(Status status) {
+        Drain current = drain;
+        if (current != null) {
+            current.endStatus = status;
+        }
         long now = System.nanoTime();
         List<InFlightCall> ended = new ArrayList<>();
         for (TrackedCall<?, ?> call : oldestFirst().toList()) {
@@ -246,7 +256,19 @@ public class InFlightCallTracker implements ServerInterceptor {
         return running.snapshot().stream().sorted(Comparator.comparingLong(TrackedCall::startNanos));
     }
 
-    /** What a drain under way needs for the calls it meets: the release status and the runner of drain actions. */
-    private record Drain(Status releaseStatus, DrainActions actions) {
+    /**
+     * What a drain under way needs for the calls it meets: the release status, the runner of drain actions and, once
+     * its deadline has passed, the status calls are ended with.
+     */
+    private static final class Drain {
+
+        final Status releaseStatus;
+        final DrainActions actions;
+        volatile Status endStatus;
+
+        Drain(Status releaseStatus, DrainActions actions) {
+            this.releaseStatus = releaseStatus;
+            this.actions = actions;
+        }
     }
 }
