@@ -77,6 +77,39 @@ class GracefulShutdownIT {
     }
 
     @Test
+    void anAotProcessedSampleDrainsTheSameWay() throws Exception {
+        sample = SampleProcess.startAot("aot", "--grpc.shutdown.drain-delay=1s");
+        assertThat(sample.log()).contains("Starting AOT-processed");
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
+                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "3s")).getMessage());
+        awaitLog("Received: world");
+
+        sample.sigterm();
+
+        assertThat(awaitHealth(503).body()).contains("\"status\":\"OUT_OF_SERVICE\"");
+        assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("Hello world");
+        assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
+        assertThat(sample.log()).contains("gRPC drain started: 1 call in flight, drain-delay 1s")
+                .contains("gRPC server drained in");
+    }
+
+    @Test
+    void underAotTheStarterCanStillBeTurnedOffAtRunTime() throws Exception {
+        sample = SampleProcess.startAot("aot-disabled", "--grpc.shutdown.enabled=false");
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
+                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "2s")).getMessage());
+        awaitLog("Received: world");
+
+        sample.sigterm();
+
+        assertThat(reply.get(30, TimeUnit.SECONDS)).as("the backend's own shutdown waits for it").isEqualTo("Hello world");
+        assertThat(sample.awaitExit(Duration.ofSeconds(20))).as("process exited").isTrue();
+        assertThat(sample.log()).contains("Starting AOT-processed")
+                .contains("grpc.shutdown.enabled is false at run time: no drain")
+                .doesNotContain("gRPC drain started");
+    }
+
+    @Test
     void aCallThatOutlivesTheGracePeriodEndsWithUnavailable() throws Exception {
         sample = SampleProcess.start("grace-expiry", "--grpc.shutdown.grace-period=2s");
         CompletableFuture<StatusRuntimeException> failure = CompletableFuture.supplyAsync(() -> catchThrowableOfType(

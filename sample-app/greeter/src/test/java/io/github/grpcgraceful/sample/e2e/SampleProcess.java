@@ -52,9 +52,20 @@ final class SampleProcess implements AutoCloseable {
         return start(name, ports[0], ports[1], arguments);
     }
 
+    /** Starts the sample AOT-processed ({@code -Dspring.aot.enabled=true}); the jar has the AOT code built in. */
+    static SampleProcess startAot(String name, String... arguments) throws IOException, InterruptedException {
+        int[] ports = freePorts(2);
+        return start(name, ports[0], ports[1], List.of("-Dspring.aot.enabled=true"), arguments);
+    }
+
     /** Starts the sample on the given ports, e.g. those of a replica it replaces. */
     static SampleProcess start(String name, int grpcPort, int httpPort, String... arguments)
             throws IOException, InterruptedException {
+        return start(name, grpcPort, httpPort, List.of(), arguments);
+    }
+
+    private static SampleProcess start(String name, int grpcPort, int httpPort, List<String> jvmArguments,
+            String... arguments) throws IOException, InterruptedException {
         String jar = System.getProperty("sample.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("system property sample.jar must name the packaged sample, was " + jar);
@@ -63,8 +74,10 @@ final class SampleProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         // grpc.server (net.devh) or spring.grpc.server (Spring Boot 4): where the app takes its port and address.
         String grpcProperties = System.getProperty("sample.grpc-properties", "grpc.server");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArguments);
+        command.addAll(List.of("-jar", jar,
                 "--" + grpcProperties + ".port=" + grpcPort, "--" + grpcProperties + ".address=127.0.0.1",
                 "--server.port=" + httpPort, "--server.address=127.0.0.1"));
         command.addAll(List.of(arguments));
