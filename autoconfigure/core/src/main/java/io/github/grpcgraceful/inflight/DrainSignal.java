@@ -40,9 +40,11 @@ public final class DrainSignal {
     }
 
     /**
-     * Runs {@code action} once when the server closes its listeners to drain, or at once if it already has. The
-     * action runs in the call's {@code Context} on the thread that drains the server: it should end the call promptly
-     * (a last message, then complete) and must not block. An exception it throws is logged, not propagated.
+     * Runs {@code action} once when the server closes its listeners to drain, or at once (on this thread) if it
+     * already has. The action runs in the call's {@code Context} on one of a few threads of the drain, never on the
+     * thread that drains the server: it should end the call promptly (a last message, then complete), but one that
+     * blocks cannot hold up the grace deadline, and it is interrupted when the drain ends. What it throws is logged
+     * with the call's method, not propagated.
      */
     public void onDrain(Runnable action) {
         if (action == null) {
