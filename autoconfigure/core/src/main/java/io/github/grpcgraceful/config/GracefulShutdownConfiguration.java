@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 
 import io.github.grpcgraceful.drain.DrainPolicy;
 import io.github.grpcgraceful.health.GrpcHealthOnDrain;
@@ -24,6 +25,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GrpcShutdownProperties.class)
+@ImportRuntimeHints(GrpcShutdownRuntimeHints.class)
 public class GracefulShutdownConfiguration {
 
     @Bean

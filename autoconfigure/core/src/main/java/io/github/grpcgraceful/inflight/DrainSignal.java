@@ -1,7 +1,5 @@
 package io.github.grpcgraceful.inflight;
 
-import io.grpc.Context;
-
 /**
  * Lets a handler learn, from inside its call, that the server is draining, so that a long-lived stream can say
  * goodbye and complete by itself instead of being cut:
@@ -21,22 +19,22 @@ public final class DrainSignal {
 
     private static final DrainSignal NEVER = new DrainSignal(null);
 
-    /** The context of the call, which the drain marks; {@code null} outside a call. */
-    private final Context.CancellableContext context;
+    /** The call, which the drain tells; {@code null} outside a call. */
+    private final TrackedCall<?, ?> call;
 
-    private DrainSignal(Context.CancellableContext context) {
-        this.context = context;
+    private DrainSignal(TrackedCall<?, ?> call) {
+        this.call = call;
     }
 
     /** The signal of the call whose gRPC {@code Context} is current (handlers and their listeners run in it). */
     public static DrainSignal current() {
-        Context.CancellableContext context = TrackedCall.contextOfCurrentCall();
-        return context == null ? NEVER : new DrainSignal(context);
+        TrackedCall<?, ?> call = TrackedCall.current();
+        return call == null ? NEVER : new DrainSignal(call);
     }
 
     /** Whether the server has closed its listeners to drain: the call should finish soon. */
     public boolean isDraining() {
-        return context != null && DrainSignals.isDraining(context);
+        return call != null && call.draining();
     }
 
     /**
@@ -50,8 +48,8 @@ public final class DrainSignal {
         if (action == null) {
             throw new IllegalArgumentException("action must not be null");
         }
-        if (context != null) {
-            DrainSignals.onDrain(context, action);
+        if (call != null) {
+            call.onDrain(action);
         }
     }
 }

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -21,15 +20,13 @@ import io.grpc.Status;
 /**
  * Knows every call running on the server, from the moment it reaches the server's interceptors until the transport
  * reports it closed. Installed as the outermost server-wide interceptor, so it also sees health and reflection
- * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is two small objects, a
- * place in a striped list and two counter increments per call, and one compare-and-set per write (the README's
- * figures say what each costs).
+ * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is the call's wrapper, its
+ * listener's and its own cancellable context, a place in a striped list, two counter increments per call, and the
+ * call's monitor taken once per write (the README's figures say what each costs). It uses gRPC's public API only.
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
     private final MethodPatterns longLivedMethods;
-    /** Whether calls run in the context the server made for them, rather than in one of their own. */
-    private final boolean serverContexts;
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
     private final CallRegistry running = new CallRegistry();
     private final LongAdder released = new LongAdder();
@@ -47,22 +44,14 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /** A tracker whose drain releases the calls of {@code longLivedMethods} as soon as the listeners close. */
     public InFlightCallTracker(MethodPatterns longLivedMethods) {
-        this(longLivedMethods, ServerCallContexts.available());
-    }
-
-    /** With {@code serverContexts} false, every call gets a context of its own, as where gRPC's cannot be read. */
-    InFlightCallTracker(MethodPatterns longLivedMethods, boolean serverContexts) {
         this.longLivedMethods = longLivedMethods;
-        this.serverContexts = serverContexts;
     }
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         ServedMethod method = method(call.getMethodDescriptor().getFullMethodName());
-        Context.CancellableContext serverContext =
-                serverContexts ? ServerCallContexts.outermostCancellable(Context.current()) : null;
-        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method, serverContext);
+        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method);
         method.started();
         running.add(tracked);
         ServerCall.Listener<ReqT> listener;

@@ -1,8 +1,7 @@
 package io.github.grpcgraceful.inflight;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.grpc.Context;
@@ -15,137 +14,77 @@ import io.grpc.Status;
 
 /**
  * One server call, wrapped so that the drain can end it with a status of its choosing while the handler may be
- * using it: every write is serialized with {@link #end(Status)}, and what the handler sends after the call
- * was closed is dropped quietly instead of failing inside the handler.
+ * using it: every write is serialized with {@link #end(Status)}, and what the handler sends after the call was closed
+ * is dropped quietly instead of failing inside the handler.
  *
- * <p>{@link #end(Status)} cancels the handler's context at once. gRPC itself would cancel it only after the
- * handler has returned (the server closed the call normally, as far as the transport is concerned), so a handler
- * that waits would never learn that its call is over. The context cancelled is the one the server made for the call,
- * which the handler runs in anyway; only where that cannot be read does the call get a cancellable context of its
- * own, attached around every listener callback.
+ * <p>The call runs in a cancellable context of its own (a child of the one the server made for it), attached around
+ * every listener callback, so that {@link #end(Status)} can cancel the handler's context at once: gRPC would cancel
+ * its own only after the handler has returned, as the server closed the call normally as far as the transport is
+ * concerned. The context also carries the call, so that {@link DrainSignal#current()} finds it.
+ *
+ * <p>One lock, the call's monitor, guards its state: writes, the end, the finish and its drain signal. The drain
+ * thread is the only other party to the handler's writes, so it is hardly ever contended.
  */
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
     private static final Context.Key<TrackedCall<?, ?>> CURRENT = Context.key("grpc-graceful-shutdown-call");
-    /** On {@link #finished}, {@link #writer} and {@link #state}: fields rather than atomic objects, fewer per call. */
-    private static final VarHandle FINISHED;
-    private static final VarHandle WRITER;
-    private static final VarHandle STATE;
     private static final byte OPEN = 0;
+    /** Closed by its handler, or finished (the transport reported its end) without being closed by the drain. */
     private static final byte CLOSED = 1;
     private static final byte CLOSED_BY_DRAIN = 2;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            FINISHED = lookup.findVarHandle(TrackedCall.class, "finished", boolean.class);
-            WRITER = lookup.findVarHandle(TrackedCall.class, "writer", Thread.class);
-            STATE = lookup.findVarHandle(TrackedCall.class, "state", byte.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Context.CancellableContext context;
     private final ServedMethod method;
-    private final long startNanos = CoarseClock.nanoTime();
-    /**
-     * The lock that serializes writes with {@link #end}: the thread writing, or {@code null}. One compare-and-set to
-     * take it and a plain store to give it back, where a monitor costs two compare-and-sets; the drain is the only
-     * other party, so it is hardly ever contended.
-     */
-    private volatile Thread writer;
-    /** This call's neighbours in its tracker's {@link CallRegistry} and its stripe there, guarded by the registry. */
+    private final long startNanos = System.nanoTime();
+    /** This call's neighbours in its tracker's {@link CallRegistry} and its stripe there, guarded by the stripe. */
     TrackedCall<?, ?> previous;
     TrackedCall<?, ?> next;
     byte stripe;
-    /** Whether {@link #context} is this call's own: attached around each callback, cancelled when the call ends. */
-    private final boolean ownContext;
-    private boolean finished; // set once, released through FINISHED
-    /** {@link #OPEN}, {@link #CLOSED} or {@link #CLOSED_BY_DRAIN}, written under the write lock. */
-    private volatile byte state;
+    /** {@link #OPEN}, {@link #CLOSED} or {@link #CLOSED_BY_DRAIN}; guarded by this. */
+    private byte state;
+    /** Whether the transport reported the end; guarded by this. */
+    private boolean finished;
+    /** Whether the drain has begun for this call; guarded by this. */
+    private boolean drainBegan;
+    /** The handler's drain actions, from its first {@link #onDrain}; {@code null} if it never asked. Guarded by this. */
+    private List<Runnable> drainActions;
 
-    /**
-     * A call that runs in {@code serverContext}, the cancellable context the server made for it, or in a context of
-     * its own if that is {@code null}.
-     */
-    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method, Context.CancellableContext serverContext) {
+    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method) {
         super(delegate);
         this.method = method;
-        this.ownContext = serverContext == null;
-        this.context = ownContext ? Context.current().withValue(CURRENT, this).withCancellation() : serverContext;
+        this.context = Context.current().withValue(CURRENT, this).withCancellation();
     }
 
-    /**
-     * The context of the call whose handler runs in the current context: the call's own if it has one, or else the
-     * one the server made for it; {@code null} outside a server call.
-     */
-    static Context.CancellableContext contextOfCurrentCall() {
-        Context current = Context.current();
-        TrackedCall<?, ?> withOwnContext = CURRENT.get(current);
-        return withOwnContext != null ? withOwnContext.context : ServerCallContexts.outermostCancellable(current);
-    }
-
-    /** The context the handler runs in, which ending the call cancels. */
-    Context.CancellableContext context() {
-        return context;
+    /** The call whose handler runs in the current context, or {@code null} outside a tracked call. */
+    static TrackedCall<?, ?> current() {
+        return CURRENT.get();
     }
 
     @Override
     public void sendHeaders(Metadata headers) {
-        boolean locked = lockWrites();
-        try {
+        synchronized (this) {
             if (state == OPEN) {
                 super.sendHeaders(headers);
             }
-        } finally {
-            unlockWrites(locked);
         }
     }
 
     @Override
     public void sendMessage(RespT message) {
-        boolean locked = lockWrites();
-        try {
+        synchronized (this) {
             if (state == OPEN) {
                 super.sendMessage(message);
             }
-        } finally {
-            unlockWrites(locked);
         }
     }
 
     @Override
     public void close(Status status, Metadata trailers) {
-        boolean locked = lockWrites();
-        try {
+        synchronized (this) {
             if (state == OPEN) {
-                STATE.setRelease(this, CLOSED);
+                state = CLOSED;
                 super.close(status, trailers);
             }
-        } finally {
-            unlockWrites(locked);
-        }
-    }
-
-    /**
-     * Takes the write lock, waiting while another thread holds it (a write takes microseconds); returns {@code false}
-     * if this thread holds it already, as when a write delivers a callback in which the handler writes again.
-     */
-    private boolean lockWrites() {
-        Thread current = Thread.currentThread();
-        for (int spins = 0; !WRITER.compareAndSet(this, null, current); spins++) {
-            if (writer == current) {
-                return false;
-            }
-            SpinWait.backOff(spins);
-        }
-        return true;
-    }
-
-    private void unlockWrites(boolean locked) {
-        if (locked) {
-            WRITER.setRelease(this, null);
         }
     }
 
@@ -154,18 +93,12 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * whether this closed it.
      */
     boolean end(Status status) {
-        if ((boolean) FINISHED.getAcquire(this)) {
-            return false;
-        }
-        boolean locked = lockWrites();
-        try {
+        synchronized (this) {
             if (state != OPEN) {
                 return false;
             }
-            STATE.setRelease(this, CLOSED_BY_DRAIN);
+            state = CLOSED_BY_DRAIN;
             super.close(status, new Metadata());
-        } finally {
-            unlockWrites(locked);
         }
         // Outside the lock: cancellation runs the handler's own listeners.
         context.cancel(status.asRuntimeException());
@@ -178,40 +111,56 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * call.
      */
     boolean drainBegan(Status releaseStatus, DrainActions actions) {
-        String name = getMethodDescriptor().getFullMethodName();
-        List<Runnable> registered = DrainSignals.drainBegan(context, name);
-        if (registered == DrainSignals.ALREADY_BEGAN) {
-            return false;
+        List<Runnable> registered;
+        synchronized (this) {
+            if (drainBegan) {
+                return false;
+            }
+            drainBegan = true;
+            registered = drainActions;
+            drainActions = null;
+            if (registered != null && finished) {
+                return false;
+            }
         }
         if (registered != null) {
-            if (!registered.isEmpty() && !(boolean) FINISHED.getAcquire(this)) {
-                actions.submit(name, context, registered);
+            // Asked for the signal: never released early, even with no action left.
+            if (!registered.isEmpty()) {
+                actions.submit(fullMethodName(), context, registered);
             }
             return false;
         }
         return method.longLived() && end(releaseStatus);
     }
 
+    /** Whether the drain has begun for this call ({@link DrainSignal#isDraining()}). */
+    synchronized boolean draining() {
+        return drainBegan;
+    }
+
+    /** Keeps {@code action} for when the drain begins, or runs it now, on this thread, if it has. */
+    void onDrain(Runnable action) {
+        synchronized (this) {
+            if (!drainBegan) {
+                if (drainActions == null) {
+                    drainActions = new ArrayList<>(2);
+                }
+                drainActions.add(action);
+                return;
+            }
+        }
+        DrainActions.runLogged(fullMethodName(), context, action);
+    }
+
     /**
-     * Starts the call (in its own context, if it has one, as are all its listener callbacks) and returns the handler's
-     * listener wrapped so that the end of the call, however it comes, finishes the tracking.
+     * Starts the call in its own context, as are all its listener callbacks, and returns the handler's listener
+     * wrapped so that the end of the call, however it comes, finishes the tracking.
      */
     ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-        Context previous = enter();
+        Context previous = context.attach();
         try {
             return new TrackingListener(next.startCall(this, headers));
         } finally {
-            leave(previous);
-        }
-    }
-
-    /** Attaches the call's own context, if it has one: the server's is current in every callback already. */
-    private Context enter() {
-        return ownContext ? context.attach() : null;
-    }
-
-    private void leave(Context previous) {
-        if (ownContext) {
             context.detach(previous);
         }
     }
@@ -220,8 +169,12 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return startNanos;
     }
 
+    private String fullMethodName() {
+        return getMethodDescriptor().getFullMethodName();
+    }
+
     InFlightCall snapshot(long nowNanos) {
-        return new InFlightCall(getMethodDescriptor().getFullMethodName(), Duration.ofNanos(nowNanos - startNanos));
+        return new InFlightCall(fullMethodName(), Duration.ofNanos(nowNanos - startNanos));
     }
 
     /** The handler's listener, each callback in the call's context; the last one finishes the tracking. */
@@ -233,52 +186,52 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
         @Override
         public void onMessage(ReqT message) {
-            Context previous = enter();
+            Context previous = context.attach();
             try {
                 super.onMessage(message);
             } finally {
-                leave(previous);
+                context.detach(previous);
             }
         }
 
         @Override
         public void onHalfClose() {
-            Context previous = enter();
+            Context previous = context.attach();
             try {
                 super.onHalfClose();
             } finally {
-                leave(previous);
+                context.detach(previous);
             }
         }
 
         @Override
         public void onReady() {
-            Context previous = enter();
+            Context previous = context.attach();
             try {
                 super.onReady();
             } finally {
-                leave(previous);
+                context.detach(previous);
             }
         }
 
         @Override
         public void onComplete() {
-            Context previous = enter();
+            Context previous = context.attach();
             try {
                 super.onComplete();
             } finally {
-                leave(previous);
+                context.detach(previous);
                 finish();
             }
         }
 
         @Override
         public void onCancel() {
-            Context previous = enter();
+            Context previous = context.attach();
             try {
                 super.onCancel();
             } finally {
-                leave(previous);
+                context.detach(previous);
                 finish();
             }
         }
@@ -286,28 +239,25 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     /**
      * Called once: by the listener when the transport reports the end, or, if the handler threw at start (then gRPC
-     * never calls the listener), by the tracker.
+     * never calls the listener), by the tracker. Under the lock, so that an end() racing it (a client cancel at the
+     * deadline) either closed the call first or finds it closed: each call is counted once, as completed or as
+     * closed by the drain.
      */
     void finish() {
-        if (!finished) {
-            FINISHED.setRelease(this, true);
-            boolean closedByDrain;
-            // Under the write lock, so that an end() racing this (a client cancel at the deadline) either closed the
-            // call first or finds it closed: each call is counted once, as completed or as closed by the drain.
-            boolean locked = lockWrites();
-            try {
-                closedByDrain = state == CLOSED_BY_DRAIN;
-                if (state == OPEN) {
-                    STATE.setRelease(this, CLOSED);
-                }
-            } finally {
-                unlockWrites(locked);
+        boolean closedByDrain;
+        synchronized (this) {
+            if (finished) {
+                return;
             }
-            if (ownContext) {
-                context.cancel(null);
+            finished = true;
+            closedByDrain = state == CLOSED_BY_DRAIN;
+            if (state == OPEN) {
+                state = CLOSED;
             }
-            method.finished(closedByDrain);
-            method.tracker().finished(this);
+            drainActions = null;
         }
+        context.cancel(null);
+        method.finished(closedByDrain);
+        method.tracker().finished(this);
     }
 }

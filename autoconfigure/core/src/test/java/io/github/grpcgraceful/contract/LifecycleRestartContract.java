@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import io.github.grpcgraceful.drain.DrainOutcome;
 import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.testing.GrpcApp;
+import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.StreamProbe;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -24,6 +27,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.ClientCalls;
 
 /**
  * A lifecycle restart ({@code context.stop()} then {@code start()}, as Spring's test framework does with cached
@@ -98,6 +102,28 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
 
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 200");
         assertThat(output).contains("drained in").doesNotContain("Already terminating");
+    }
+
+    @Test
+    void closingTheContextLeavesNoThreadOfTheStartersBehind() throws Exception {
+        GrpcApp app = startWeb("grpc.shutdown.grace-period=5s");
+        StreamProbe<String> subscription = new StreamProbe<>();
+        ClientCalls.asyncServerStreamingCall(app.newChannel().newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT),
+                SlowService.THROW_ON_DRAIN, subscription);
+        subscription.awaitFirstMessage();
+        CompletableFuture<String> reply = app.sleepCall(300);
+
+        app.context().close();
+
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 300");
+        assertThat(subscription.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        GrpcApp.await(() -> startersThreads().isEmpty(), Duration.ofSeconds(5));
+    }
+
+    /** The starter's threads are all named {@code grpc-drain-…}: its drain's events, actions and backend stops. */
+    private static List<String> startersThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("grpc-drain")).toList();
     }
 
     /** Health and readiness up, gRPC health SERVING, the endpoint SERVING. */
