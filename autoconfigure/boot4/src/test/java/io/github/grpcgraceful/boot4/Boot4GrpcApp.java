@@ -1,7 +1,6 @@
 package io.github.grpcgraceful.boot4;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -13,6 +12,7 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycleEvent;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
@@ -20,6 +20,7 @@ import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
 import io.github.grpcgraceful.testing.GrpcApp;
+import io.github.grpcgraceful.testing.RejectingInterceptor;
 import io.github.grpcgraceful.testing.Channels;
 import io.github.grpcgraceful.testing.SlowService;
 import io.grpc.Grpc;
@@ -34,11 +35,13 @@ final class Boot4GrpcApp implements GrpcApp {
 
     private final ConfigurableApplicationContext context;
     private final Recorder recorder;
+    private final SlowService service;
     private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
 
     private Boot4GrpcApp(ConfigurableApplicationContext context) {
         this.context = context;
         this.recorder = context.getBean(Recorder.class);
+        this.service = context.getBean(SlowService.class);
     }
 
     /** An app some other code started, such as Spring's test framework; closing it closes its context. */
@@ -70,19 +73,15 @@ final class Boot4GrpcApp implements GrpcApp {
 
     @Override
     public SlowService service() {
-        return context.getBean(SlowService.class);
+        return service;
     }
 
     @Override
     public ManagedChannel newChannel() {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", recorder.grpcPort,
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort(),
                 InsecureChannelCredentials.create()).build();
         channels.add(channel);
         return channel;
-    }
-
-    CompletableFuture<Void> closeAsync() {
-        return CompletableFuture.runAsync(context::close);
     }
 
     /** The drain events and Spring gRPC's server lifecycle events, in the order they were published. */
@@ -90,9 +89,9 @@ final class Boot4GrpcApp implements GrpcApp {
         return List.copyOf(recorder.events);
     }
 
-    GrpcDrainCompletedEvent drainCompleted() {
-        return recorder.events.stream().filter(GrpcDrainCompletedEvent.class::isInstance)
-                .map(GrpcDrainCompletedEvent.class::cast).reduce((first, last) -> last).orElseThrow();
+    @Override
+    public int grpcPort() {
+        return recorder.grpcPort;
     }
 
     @Override
@@ -119,6 +118,12 @@ final class Boot4GrpcApp implements GrpcApp {
         @Bean
         SlowService slowService() {
             return new SlowService();
+        }
+
+        @Bean
+        @GlobalServerInterceptor
+        RejectingInterceptor rejectingInterceptor() {
+            return new RejectingInterceptor();
         }
 
         @Bean

@@ -6,7 +6,7 @@ import io.github.grpcgraceful.testing.GrpcApp;
 class Boot4UserCodeTest extends UserCodeContract {
 
     @Override
-    protected GrpcApp startWebApp(String... properties) {
-        return Boot4GrpcApp.startWeb(properties);
+    protected GrpcApp startApp(boolean web, String... properties) {
+        return web ? Boot4GrpcApp.startWeb(properties) : Boot4GrpcApp.start(properties);
     }
 }

@@ -20,14 +20,16 @@ import io.grpc.Status;
  * <p>The call runs in a cancellable context of its own (a child of the one the server made for it), attached around
  * every listener callback, so that {@link #end(Status)} can cancel the handler's context at once: gRPC would cancel
  * its own only after the handler has returned, as the server closed the call normally as far as the transport is
- * concerned. The context also carries the call, so that {@link DrainSignal#current()} finds it.
+ * concerned. Around the same callbacks the call is the thread's current one, so that {@link DrainSignal#current()}
+ * finds it; a value in the context would cost 96 B more per call (a context and a node of its value map).
  *
  * <p>One lock, the call's monitor, guards its state: writes, the end, the finish and its drain signal. The drain
  * thread is the only other party to the handler's writes, so it is hardly ever contended.
  */
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
-    private static final Context.Key<TrackedCall<?, ?>> CURRENT = Context.key("grpc-graceful-shutdown-call");
+    /** The call whose callback runs on this thread, set and restored around each callback, as gRPC's Context is. */
+    private static final ThreadLocal<TrackedCall<?, ?>> CURRENT = new ThreadLocal<>();
     private static final byte OPEN = 0;
     /** Closed by its handler, or finished (the transport reported its end) without being closed by the drain. */
     private static final byte CLOSED = 1;
@@ -52,10 +54,10 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method) {
         super(delegate);
         this.method = method;
-        this.context = Context.current().withValue(CURRENT, this).withCancellation();
+        this.context = Context.current().withCancellation();
     }
 
-    /** The call whose handler runs in the current context, or {@code null} outside a tracked call. */
+    /** The call whose handler or listener runs on this thread now, or {@code null} outside a tracked call. */
     static TrackedCall<?, ?> current() {
         return CURRENT.get();
     }
@@ -157,11 +159,14 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * wrapped so that the end of the call, however it comes, finishes the tracking.
      */
     ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        TrackedCall<?, ?> outer = CURRENT.get();
+        CURRENT.set(this);
         Context previous = context.attach();
         try {
             return new TrackingListener(next.startCall(this, headers));
         } finally {
             context.detach(previous);
+            CURRENT.set(outer);
         }
     }
 
@@ -186,52 +191,67 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
         @Override
         public void onMessage(ReqT message) {
+            TrackedCall<?, ?> outer = CURRENT.get();
+            CURRENT.set(TrackedCall.this);
             Context previous = context.attach();
             try {
                 super.onMessage(message);
             } finally {
                 context.detach(previous);
+                CURRENT.set(outer);
             }
         }
 
         @Override
         public void onHalfClose() {
+            TrackedCall<?, ?> outer = CURRENT.get();
+            CURRENT.set(TrackedCall.this);
             Context previous = context.attach();
             try {
                 super.onHalfClose();
             } finally {
                 context.detach(previous);
+                CURRENT.set(outer);
             }
         }
 
         @Override
         public void onReady() {
+            TrackedCall<?, ?> outer = CURRENT.get();
+            CURRENT.set(TrackedCall.this);
             Context previous = context.attach();
             try {
                 super.onReady();
             } finally {
                 context.detach(previous);
+                CURRENT.set(outer);
             }
         }
 
         @Override
         public void onComplete() {
+            TrackedCall<?, ?> outer = CURRENT.get();
+            CURRENT.set(TrackedCall.this);
             Context previous = context.attach();
             try {
                 super.onComplete();
             } finally {
                 context.detach(previous);
+                CURRENT.set(outer);
                 finish();
             }
         }
 
         @Override
         public void onCancel() {
+            TrackedCall<?, ?> outer = CURRENT.get();
+            CURRENT.set(TrackedCall.this);
             Context previous = context.attach();
             try {
                 super.onCancel();
             } finally {
                 context.detach(previous);
+                CURRENT.set(outer);
                 finish();
             }
         }

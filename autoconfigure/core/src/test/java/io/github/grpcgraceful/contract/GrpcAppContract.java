@@ -21,13 +21,21 @@ public abstract class GrpcAppContract {
 
     private final List<GrpcApp> apps = new ArrayList<>();
 
-    /** Starts this backend's app with a web server (Tomcat and Actuator) on free loopback ports. */
-    protected abstract GrpcApp startWebApp(String... properties);
+    /** Starts this backend's app on a free loopback port, with a web server (Tomcat and Actuator) if {@code web}. */
+    protected abstract GrpcApp startApp(boolean web, String... properties);
 
+    /** Starts the app without a web server; closed after the test. */
+    protected GrpcApp start(String... properties) {
+        GrpcApp app = startApp(false, properties);
+        apps.add(app);
+        return app;
+    }
+
+    /** Starts the app with Actuator over HTTP; closed after the test. */
     protected GrpcApp startWeb(String... properties) {
         List<String> all = new ArrayList<>(List.of(ACTUATOR));
         all.addAll(List.of(properties));
-        GrpcApp app = startWebApp(all.toArray(String[]::new));
+        GrpcApp app = startApp(true, all.toArray(String[]::new));
         apps.add(app);
         return app;
     }

@@ -15,6 +15,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import com.jayway.jsonpath.JsonPath;
 
+import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
@@ -37,8 +38,22 @@ public interface GrpcApp extends AutoCloseable {
     /** The app's HTTP port (web apps only); a restarted web server may have a new one. */
     int httpPort();
 
+    /** The server's current port. */
+    int grpcPort();
+
     /** The drain's events (started, completed, resumed) in the order they were published. */
     List<ApplicationEvent> drainEvents();
+
+    /** The last drain's completed event. */
+    default GrpcDrainCompletedEvent drainCompleted() {
+        return drainEvents().stream().filter(GrpcDrainCompletedEvent.class::isInstance)
+                .map(GrpcDrainCompletedEvent.class::cast).reduce((first, last) -> last).orElseThrow();
+    }
+
+    /** Closes the context on another thread, as a shutdown hook would. */
+    default CompletableFuture<Void> closeAsync() {
+        return CompletableFuture.runAsync(context()::close);
+    }
 
     @Override
     void close();

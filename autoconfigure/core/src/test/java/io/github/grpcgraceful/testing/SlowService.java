@@ -42,6 +42,7 @@ public class SlowService implements BindableService {
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
     private final List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
+    private final List<Throwable> cancellationCauses = new CopyOnWriteArrayList<>();
 
     /** How many calls reached a handler. */
     public int received() {
@@ -56,6 +57,11 @@ public class SlowService implements BindableService {
     /** Exceptions the handlers met while writing to their calls; a correct drain leaves this empty. */
     public List<Throwable> handlerErrors() {
         return handlerErrors;
+    }
+
+    /** Why the handlers' contexts were cancelled, for the handlers that learnt so while they waited. */
+    public List<Throwable> cancellationCauses() {
+        return cancellationCauses;
     }
 
     @Override
@@ -136,9 +142,15 @@ public class SlowService implements BindableService {
     }
 
     /** Waits until the call ends (the context is cancelled) or the time is up; returns whether the call ended. */
-    private static boolean awaitCallEnd(long millis) {
+    private boolean awaitCallEnd(long millis) {
         CountDownLatch ended = new CountDownLatch(1);
-        Context.current().addListener(context -> ended.countDown(), MoreExecutors.directExecutor());
+        Context.current().addListener(context -> {
+            if (ended.getCount() > 0) {
+                cancellationCauses.add(context.cancellationCause() == null ? new IllegalStateException("no cause")
+                        : context.cancellationCause());
+            }
+            ended.countDown();
+        }, MoreExecutors.directExecutor());
         try {
             return ended.await(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -7,7 +7,7 @@ import io.github.grpcgraceful.testing.TestGrpcApp;
 class NetDevhUserCodeTest extends UserCodeContract {
 
     @Override
-    protected GrpcApp startWebApp(String... properties) {
-        return TestGrpcApp.startWeb(properties);
+    protected GrpcApp startApp(boolean web, String... properties) {
+        return web ? TestGrpcApp.startWeb(properties) : TestGrpcApp.start(properties);
     }
 }

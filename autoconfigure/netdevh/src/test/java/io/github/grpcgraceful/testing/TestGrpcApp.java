@@ -2,7 +2,6 @@ package io.github.grpcgraceful.testing;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -22,11 +21,6 @@ import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import net.devh.boot.grpc.server.event.GrpcServerShutdownEvent;
 import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 import net.devh.boot.grpc.server.event.GrpcServerTerminatedEvent;
@@ -38,9 +32,6 @@ import net.devh.boot.grpc.server.service.GrpcService;
  * with this library auto-configured as a user would get it.
  */
 public final class TestGrpcApp implements GrpcApp {
-
-    /** A request header that makes the app's global interceptor reject the call. */
-    public static final Metadata.Key<String> REJECT = Metadata.Key.of("x-reject", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ConfigurableApplicationContext context;
     private final Recorder recorder;
@@ -83,6 +74,7 @@ public final class TestGrpcApp implements GrpcApp {
         return service;
     }
 
+    @Override
     public int grpcPort() {
         return recorder.grpcPort;
     }
@@ -101,23 +93,12 @@ public final class TestGrpcApp implements GrpcApp {
         return channel;
     }
 
-    /** Closes the context on another thread, as a shutdown hook would. */
-    public CompletableFuture<Void> closeAsync() {
-        return CompletableFuture.runAsync(context::close);
-    }
-
     @Override
     public List<ApplicationEvent> drainEvents() {
         return recorder.shutdownEvents.stream()
                 .filter(event -> event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent
                         || event instanceof GrpcServingResumedEvent)
                 .toList();
-    }
-
-    /** The last drain's completed event. */
-    public GrpcDrainCompletedEvent drainCompleted() {
-        return drainEvents().stream().filter(GrpcDrainCompletedEvent.class::isInstance)
-                .map(GrpcDrainCompletedEvent.class::cast).reduce((first, last) -> last).orElseThrow();
     }
 
     /** Drain events and net.devh's server shutdown events, in the order they were published. */
@@ -146,21 +127,9 @@ public final class TestGrpcApp implements GrpcApp {
             return new SlowService();
         }
 
-        /** Rejects calls that carry the {@link #REJECT} header, as an authentication interceptor would. */
         @GrpcGlobalServerInterceptor
-        ServerInterceptor rejectingInterceptor() {
-            return new ServerInterceptor() {
-                @Override
-                public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                        ServerCallHandler<Q, R> next) {
-                    if (headers.containsKey(REJECT)) {
-                        call.close(Status.PERMISSION_DENIED.withDescription("rejected by interceptor"), new Metadata());
-                        return new ServerCall.Listener<>() {
-                        };
-                    }
-                    return next.startCall(call, headers);
-                }
-            };
+        RejectingInterceptor rejectingInterceptor() {
+            return new RejectingInterceptor();
         }
 
         @Bean

@@ -1,4 +1,4 @@
-package io.github.grpcgraceful.inflight;
+package io.github.grpcgraceful.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import io.github.grpcgraceful.drain.DrainStatus;
 import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.testing.SlowService;
-import io.github.grpcgraceful.testing.TestGrpcApp;
-import io.github.grpcgraceful.testing.TestGrpcApps;
+import io.github.grpcgraceful.testing.GrpcApp;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -34,20 +34,18 @@ import io.micrometer.core.instrument.MeterRegistry;
  * channels finish, are cancelled by their clients, run out of deadline, and meet the drain's own deadline, all at
  * once. The tracker, the drain's event, its status (what the endpoint shows) and the meters agree.
  */
-class ExactCountsTest {
+public abstract class ExactCountsContract extends GrpcAppContract {
 
     private static final int CHANNELS = 4;
     private static final int CALLS = 1_200;
     private static final long GRACE_MILLIS = 1_000;
 
-    @AutoClose
-    private final TestGrpcApps apps = new TestGrpcApps();
     @AutoClose("shutdownNow")
     private final ScheduledExecutorService clients = Executors.newScheduledThreadPool(2);
 
     @Test
     void everyCallIsCountedOnceWhileCancelsDeadlinesAndTheDrainRace() throws Exception {
-        TestGrpcApp app = apps.start("grpc.shutdown.grace-period=1s");
+        GrpcApp app = start("grpc.shutdown.grace-period=1s");
         InFlightCallTracker tracker = app.context().getBean(InFlightCallTracker.class);
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
         MeterRegistry meters = app.context().getBean(MeterRegistry.class);
@@ -64,7 +62,7 @@ class ExactCountsTest {
         for (int i = 0; i < CALLS; i++) {
             if (i == CALLS / 2) {
                 // The first half is at the server: then the drain starts, while the second half is sent.
-                TestGrpcApp.await(() -> tracker.inFlight() >= CALLS / 4, Duration.ofSeconds(20));
+                GrpcApp.await(() -> tracker.inFlight() >= CALLS / 4, Duration.ofSeconds(20));
                 app.closeAsync();
                 deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
             }
@@ -91,7 +89,7 @@ class ExactCountsTest {
 
         assertThat(ended.await(30, TimeUnit.SECONDS)).as("every call ended on the client").isTrue();
         app.context().close();
-        TestGrpcApp.await(() -> tracker.inFlight() == 0, Duration.ofSeconds(10));
+        GrpcApp.await(() -> tracker.inFlight() == 0, Duration.ofSeconds(10));
         GrpcDrainCompletedEvent drain = app.drainCompleted();
 
         assertThat(tracker.trackedCalls()).as("tracked").isGreaterThan(CALLS / 2)

@@ -1,20 +1,22 @@
-package io.github.grpcgraceful.drain;
+package io.github.grpcgraceful.contract;
 
-import static io.github.grpcgraceful.testing.TestGrpcApp.await;
+import static io.github.grpcgraceful.testing.GrpcApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import io.github.grpcgraceful.drain.DrainOutcome;
+import io.github.grpcgraceful.drain.DrainState;
+import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.StreamProbe;
-import io.github.grpcgraceful.testing.TestGrpcApp;
-import io.github.grpcgraceful.testing.TestGrpcApps;
+import io.github.grpcgraceful.testing.GrpcApp;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -31,21 +33,14 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 
 /** Long-lived streams against a real Netty server: released, signalled, or (when configured so) waited for. */
-class LongLivedStreamsTest {
-
-    @AutoClose
-    private final TestGrpcApps apps = new TestGrpcApps();
-
-    private TestGrpcApp start(String... properties) {
-        return apps.start(properties);
-    }
+public abstract class LongLivedStreamsContract extends GrpcAppContract {
 
     @Test
     void idleHealthWatchAndReflectionStreamsDoNotExtendTheDrain() throws Exception {
-        TestGrpcApp app = start("grpc.shutdown.grace-period=20s");
+        GrpcApp app = start("grpc.shutdown.grace-period=20s");
         ManagedChannel channel = app.newChannel();
         StreamProbe<HealthCheckResponse> watch = watchHealth(channel);
-        StreamProbe<ServerReflectionResponse> reflection = openReflection(channel);
+        StreamProbe<?> reflection = openReflection(channel);
         await(() -> app.context().getBean(InFlightCallTracker.class).inFlight() == 2,
                 Duration.ofSeconds(10));
         CompletableFuture<String> unary = app.sleepCall(1000);
@@ -70,7 +65,7 @@ class LongLivedStreamsTest {
 
     @Test
     void aConfiguredUserStreamIsReleasedWhenTheListenerClosesNotAtTheDeadline() throws Exception {
-        TestGrpcApp app = start("grpc.shutdown.grace-period=20s", "grpc.shutdown.drain-delay=500ms",
+        GrpcApp app = start("grpc.shutdown.grace-period=20s", "grpc.shutdown.drain-delay=500ms",
                 "grpc.shutdown.long-lived-methods=test.Slow/Str*");
         StreamProbe<String> stream = openStream(app.newChannel(), SlowService.STREAM).awaitFirstMessage();
 
@@ -91,7 +86,7 @@ class LongLivedStreamsTest {
 
     @Test
     void aStreamThatUsesTheDrainSignalSaysGoodbyeAndCompletesWithOk() throws Exception {
-        TestGrpcApp app = start("grpc.shutdown.grace-period=20s", "grpc.shutdown.long-lived-methods=test.Slow/*");
+        GrpcApp app = start("grpc.shutdown.grace-period=20s", "grpc.shutdown.long-lived-methods=test.Slow/*");
         StreamProbe<String> stream = openStream(app.newChannel(), SlowService.SUBSCRIBE).awaitFirstMessage();
 
         long closeStart = System.nanoTime();
@@ -109,7 +104,7 @@ class LongLivedStreamsTest {
 
     @Test
     void anEmptyListWaitsForEveryStreamUntilTheDeadline() throws Exception {
-        TestGrpcApp app = start("grpc.shutdown.grace-period=1s", "grpc.shutdown.long-lived-methods=");
+        GrpcApp app = start("grpc.shutdown.grace-period=1s", "grpc.shutdown.long-lived-methods=");
         StreamProbe<HealthCheckResponse> watch = watchHealth(app.newChannel()).awaitFirstMessage();
 
         long closeStart = System.nanoTime();
@@ -125,7 +120,8 @@ class LongLivedStreamsTest {
 
     @Test
     void aStreamOpenedDuringTheDrainDelayIsReleasedToo() throws Exception {
-        TestGrpcApp app = start("grpc.shutdown.drain-delay=1s");
+        // A delay far longer than opening a stream takes.
+        GrpcApp app = start("grpc.shutdown.drain-delay=3s");
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
         CompletableFuture<Void> closed = app.closeAsync();
         await(() -> drainer.status().state() == DrainState.DELAYING, Duration.ofSeconds(5));
@@ -151,11 +147,19 @@ class LongLivedStreamsTest {
     }
 
     /** A reflection stream as grpcurl or an IDE keeps it: one request answered, then open and idle. */
-    private static StreamProbe<ServerReflectionResponse> openReflection(ManagedChannel channel) throws Exception {
-        StreamProbe<ServerReflectionResponse> probe = new StreamProbe<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(probe);
+    /** A reflection stream, v1 where the backend serves it (Spring Boot 4), else v1alpha (net.devh). */
+    private static StreamProbe<?> openReflection(ManagedChannel channel) throws Exception {
+        StreamProbe<io.grpc.reflection.v1.ServerReflectionResponse> v1 = new StreamProbe<>();
+        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(v1)
+                .onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        await(() -> !v1.messages().isEmpty() || v1.closed().isDone(), Duration.ofSeconds(10));
+        if (!v1.closed().isDone()) {
+            return v1;
+        }
+        StreamProbe<ServerReflectionResponse> v1alpha = new StreamProbe<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(v1alpha);
         requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        return probe.awaitFirstMessage();
+        return v1alpha.awaitFirstMessage();
     }
 
     private static StreamProbe<String> openStream(ManagedChannel channel,

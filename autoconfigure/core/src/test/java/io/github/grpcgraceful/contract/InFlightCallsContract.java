@@ -1,6 +1,6 @@
-package io.github.grpcgraceful.inflight;
+package io.github.grpcgraceful.contract;
 
-import static io.github.grpcgraceful.testing.TestGrpcApp.await;
+import static io.github.grpcgraceful.testing.GrpcApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -13,9 +13,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import io.github.grpcgraceful.testing.SlowService;
-import io.github.grpcgraceful.testing.TestGrpcApp;
+import io.github.grpcgraceful.inflight.InFlightCall;
+import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.testing.GrpcApp;
+import io.github.grpcgraceful.testing.RejectingInterceptor;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -28,19 +32,20 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 
 /** Every call on a real server is counted once from start to close, whatever way it ends. */
-class InFlightCallTrackerTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class InFlightCallsContract extends GrpcAppContract {
 
-    private static TestGrpcApp app;
-    private static InFlightCallTracker tracker;
+    private GrpcApp app;
+    private InFlightCallTracker tracker;
 
     @BeforeAll
-    static void startApp() {
-        app = TestGrpcApp.start();
+    void startOneApp() {
+        app = startApp(false);
         tracker = app.context().getBean(InFlightCallTracker.class);
     }
 
     @AfterAll
-    static void closeApp() {
+    void closeTheApp() {
         app.close();
     }
 
@@ -89,7 +94,7 @@ class InFlightCallTrackerTest {
         long completedBefore = tracker.completedCalls();
         int receivedBefore = app.service().received();
         Metadata reject = new Metadata();
-        reject.put(TestGrpcApp.REJECT, "yes");
+        reject.put(RejectingInterceptor.REJECT, "yes");
         Channel rejectingChannel = ClientInterceptors.intercept(app.newChannel(),
                 MetadataUtils.newAttachHeadersInterceptor(reject));
 

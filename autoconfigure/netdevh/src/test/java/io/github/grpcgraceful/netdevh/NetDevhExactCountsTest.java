@@ -1,0 +1,13 @@
+package io.github.grpcgraceful.netdevh;
+
+import io.github.grpcgraceful.contract.ExactCountsContract;
+import io.github.grpcgraceful.testing.GrpcApp;
+import io.github.grpcgraceful.testing.TestGrpcApp;
+
+class NetDevhExactCountsTest extends ExactCountsContract {
+
+    @Override
+    protected GrpcApp startApp(boolean web, String... properties) {
+        return web ? TestGrpcApp.startWeb(properties) : TestGrpcApp.start(properties);
+    }
+}
