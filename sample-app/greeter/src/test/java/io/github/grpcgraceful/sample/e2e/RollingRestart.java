@@ -107,12 +107,13 @@ final class RollingRestart {
                 clients.add(threads.submit(() -> load(channel, client)));
             }
 
-            Thread.sleep(2000);
+            // Events rather than fixed sleeps: load through all replicas first, and after each restart load that
+            // the replaced replica, back in rotation, takes its share of.
+            awaitCalls(100);
             for (int i = 0; i < REPLICAS; i++) {
                 restart(i, haproxy);
-                Thread.sleep(1000);
+                awaitCalls(50);
             }
-            Thread.sleep(2000);
 
             running.set(false);
             for (Future<?> client : clients) {
@@ -147,6 +148,18 @@ final class RollingRestart {
         event(i, "started");
         haproxy.awaitUp("r" + i, Duration.ofSeconds(30));
         event(i, "in rotation");
+    }
+
+    /** Waits until {@code count} more calls have ended (successfully or not) through the load balancer. */
+    private void awaitCalls(int count) throws InterruptedException {
+        int target = calls.size() + count;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (calls.size() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the clients made fewer than " + count + " calls in 30 s");
+            }
+            Thread.sleep(10);
+        }
     }
 
     private void load(ManagedChannel channel, int client) {
