@@ -20,21 +20,7 @@ trap cleanup EXIT
 # SayHello(name "world"): the 5-byte gRPC frame header, then the protobuf message.
 printf '\x00\x00\x00\x00\x07\x0a\x05world' > "$work/request.bin"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-start() { # name, enabled -> "pid grpc_port" (runs in a subshell: the caller records the pid for cleanup)
-  local grpc http
-  grpc=$(free_port); http=$(free_port)
-  java -Xmx512m -jar "$jar" --grpc.server.port="$grpc" --spring.grpc.server.port="$grpc" \
-       --grpc.server.address=127.0.0.1 --spring.grpc.server.address=127.0.0.1 \
-       --server.port="$http" --server.address=127.0.0.1 --grpc.shutdown.enabled="$2" > "$work/$1.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$http/actuator/health/readiness" >/dev/null 2>&1 && { echo "$pid $grpc"; return; }
-    sleep 0.5
-  done
-  echo "the sample ($1) did not start; its log: $work/$1.log" >&2; exit 1
-}
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+source "$(dirname "$0")/sample-processes.sh"
 load() { # port, calls
   h2load -n "$2" -c 4 -m 16 -H 'content-type: application/grpc' -H 'te: trailers' -d "$work/request.bin" \
           "http://127.0.0.1:$1/Greeter/SayHello" | grep -E '^requests:' | tr -s ' '
@@ -44,11 +30,11 @@ ratios=()
 for pair in $(seq 1 "$pairs"); do
   # The first one started gets the first pick of memory and cores: take turns.
   if (( pair % 2 == 1 )); then
-    read -r on_pid on_port <<<"$(start on true)"
-    read -r off_pid off_port <<<"$(start off false)"
+    read -r on_pid on_port _ <<<"$(start_sample on true)"
+    read -r off_pid off_port _ <<<"$(start_sample off false)"
   else
-    read -r off_pid off_port <<<"$(start off false)"
-    read -r on_pid on_port <<<"$(start on true)"
+    read -r off_pid off_port _ <<<"$(start_sample off false)"
+    read -r on_pid on_port _ <<<"$(start_sample on true)"
   fi
   for pid in $on_pid $off_pid; do pids+=("$pid"); done
   [[ -n $on_pid && -n $off_pid ]] || exit 1

@@ -2,6 +2,10 @@ package io.github.grpcgraceful.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.time.Duration;
 
 import org.junit.jupiter.api.ClassOrderer;
@@ -25,14 +29,21 @@ import io.github.grpcgraceful.testing.GrpcApp;
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class PausedTestContextsTest {
 
-    @Nested
-    @Order(1)
+    /** The first context's configuration, used by two test classes: Spring's test framework caches it once. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
     @SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
             properties = {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
                     "server.address=127.0.0.1", "grpc.shutdown.drain-delay=5s",
                     "management.endpoints.web.exposure.include=health,grpcshutdown",
                     "management.endpoint.health.show-details=always",
                     "management.endpoint.health.probes.enabled=true"})
+    @interface FirstContextConfiguration {
+    }
+
+    @Nested
+    @Order(1)
+    @FirstContextConfiguration
     class FirstContext {
 
         @Autowired
@@ -63,12 +74,7 @@ class PausedTestContextsTest {
 
     @Nested
     @Order(3)
-    @SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-            properties = {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
-                    "server.address=127.0.0.1", "grpc.shutdown.drain-delay=5s",
-                    "management.endpoints.web.exposure.include=health,grpcshutdown",
-                    "management.endpoint.health.show-details=always",
-                    "management.endpoint.health.probes.enabled=true"})
+    @FirstContextConfiguration
     class FirstContextAgain {
 
         @Autowired
