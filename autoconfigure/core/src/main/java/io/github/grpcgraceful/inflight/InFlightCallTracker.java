@@ -51,15 +51,15 @@ public class InFlightCallTracker implements ServerInterceptor {
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         ServedMethod method = method(call.getMethodDescriptor().getFullMethodName());
-        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method);
+        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method.longLived());
         method.started();
         running.add(tracked);
         ServerCall.Listener<ReqT> listener;
         try {
-            listener = tracked.start(headers, next);
+            listener = tracked.start(headers, next, method);
         } catch (RuntimeException | Error e) {
             // gRPC then cancels the stream without ever calling a listener of ours.
-            tracked.finish();
+            tracked.finish(method);
             throw e;
         }
         Drain current = drain;
@@ -101,7 +101,7 @@ public class InFlightCallTracker implements ServerInterceptor {
     public List<InFlightCall> beginDrain(Status releaseStatus) {
         Drain current = new Drain(releaseStatus, new DrainActions());
         this.drain = current;
-        long now = System.nanoTime();
+        int now = TrackedCall.tick(System.nanoTime());
         List<InFlightCall> releasedNow = new ArrayList<>();
         for (TrackedCall<?, ?> call : oldestFirst().toList()) {
             if (drainBegan(call, current)) {
@@ -182,7 +182,7 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /** The longest-running calls in flight, oldest first, at most {@code limit}. */
     public List<InFlightCall> oldest(int limit) {
-        long now = System.nanoTime();
+        int now = TrackedCall.tick(System.nanoTime());
         return oldestFirst()
                 .limit(limit)
                 .map(call -> call.snapshot(now))
@@ -230,7 +230,7 @@ public class InFlightCallTracker implements ServerInterceptor {
         if (current != null) {
             current.endStatus = status;
         }
-        long now = System.nanoTime();
+        int now = TrackedCall.tick(System.nanoTime());
         List<InFlightCall> ended = new ArrayList<>();
         for (TrackedCall<?, ?> call : oldestFirst().toList()) {
             if (call.end(status)) {
@@ -242,7 +242,9 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     private Stream<TrackedCall<?, ?>> oldestFirst() {
-        return running.snapshot().stream().sorted(Comparator.comparingLong(TrackedCall::startNanos));
+        int now = TrackedCall.tick(System.nanoTime());
+        return running.snapshot().stream().sorted(Comparator.comparingInt((TrackedCall<?, ?> call) -> call.age(now))
+                .reversed());
     }
 
     /**

@@ -34,27 +34,41 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     /** Closed by its handler, or finished (the transport reported its end) without being closed by the drain. */
     private static final byte CLOSED = 1;
     private static final byte CLOSED_BY_DRAIN = 2;
+    private static final byte FINISHED = 1;
+    private static final byte DRAIN_BEGAN = 2;
+    private static final byte LONG_LIVED = 4;
+
+    /**
+     * Each field counts: 100,000 idle calls in flight are 100,000 of these. So the method sits in the listener, whose
+     * object has room for it, and the start time in units of 2^20 ns (about 1 ms), which orders and times calls that
+     * run for less than 26 days: the call is 40 B, the listener 24 B.
+     */
+    private static final int TICK_SHIFT = 20;
 
     private final Context.CancellableContext context;
-    private final ServedMethod method;
-    private final long startNanos = System.nanoTime();
+    private final int startTick = tick(System.nanoTime());
     /** This call's neighbours in its tracker's {@link CallRegistry} and its stripe there, guarded by the stripe. */
     TrackedCall<?, ?> previous;
     TrackedCall<?, ?> next;
     byte stripe;
     /** {@link #OPEN}, {@link #CLOSED} or {@link #CLOSED_BY_DRAIN}; guarded by this. */
     private byte state;
-    /** Whether the transport reported the end; guarded by this. */
-    private boolean finished;
-    /** Whether the drain has begun for this call; guarded by this. */
-    private boolean drainBegan;
+    /**
+     * {@link #FINISHED} (the transport reported the end), {@link #DRAIN_BEGAN} and {@link #LONG_LIVED} (set at
+     * construction): one byte where three booleans would make the call 8 B larger. Guarded by this.
+     */
+    private byte flags;
     /** The handler's drain actions, from its first {@link #onDrain}; {@code null} if it never asked. Guarded by this. */
     private List<Runnable> drainActions;
 
-    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method) {
+    TrackedCall(ServerCall<ReqT, RespT> delegate, boolean longLived) {
         super(delegate);
-        this.method = method;
+        this.flags = longLived ? LONG_LIVED : 0;
         this.context = Context.current().withCancellation();
+    }
+
+    static int tick(long nanos) {
+        return (int) (nanos >>> TICK_SHIFT);
     }
 
     /** The call whose handler or listener runs on this thread now, or {@code null} outside a tracked call. */
@@ -114,16 +128,18 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      */
     boolean drainBegan(Status releaseStatus, DrainActions actions) {
         List<Runnable> registered;
+        boolean longLived;
         synchronized (this) {
-            if (drainBegan) {
+            if ((flags & DRAIN_BEGAN) != 0) {
                 return false;
             }
-            drainBegan = true;
+            flags |= DRAIN_BEGAN;
             registered = drainActions;
             drainActions = null;
-            if (registered != null && finished) {
+            if (registered != null && (flags & FINISHED) != 0) {
                 return false;
             }
+            longLived = (flags & LONG_LIVED) != 0;
         }
         if (registered != null) {
             // Asked for the signal: never released early, even with no action left.
@@ -132,18 +148,18 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             }
             return false;
         }
-        return method.longLived() && end(releaseStatus);
+        return longLived && end(releaseStatus);
     }
 
     /** Whether the drain has begun for this call ({@link DrainSignal#isDraining()}). */
     synchronized boolean draining() {
-        return drainBegan;
+        return (flags & DRAIN_BEGAN) != 0;
     }
 
     /** Keeps {@code action} for when the drain begins, or runs it now, on this thread, if it has. */
     void onDrain(Runnable action) {
         synchronized (this) {
-            if (!drainBegan) {
+            if ((flags & DRAIN_BEGAN) == 0) {
                 if (drainActions == null) {
                     drainActions = new ArrayList<>(2);
                 }
@@ -158,35 +174,39 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * Starts the call in its own context, as are all its listener callbacks, and returns the handler's listener
      * wrapped so that the end of the call, however it comes, finishes the tracking.
      */
-    ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next, ServedMethod method) {
         TrackedCall<?, ?> outer = CURRENT.get();
         CURRENT.set(this);
         Context previous = context.attach();
         try {
-            return new TrackingListener(next.startCall(this, headers));
+            return new TrackingListener(next.startCall(this, headers), method);
         } finally {
             context.detach(previous);
             CURRENT.set(outer);
         }
     }
 
-    long startNanos() {
-        return startNanos;
+    /** How long the call has run at {@code nowTick} ({@link #tick}), in ticks; wrap-safe. */
+    int age(int nowTick) {
+        return nowTick - startTick;
     }
 
     private String fullMethodName() {
         return getMethodDescriptor().getFullMethodName();
     }
 
-    InFlightCall snapshot(long nowNanos) {
-        return new InFlightCall(fullMethodName(), Duration.ofNanos(nowNanos - startNanos));
+    InFlightCall snapshot(int nowTick) {
+        return new InFlightCall(fullMethodName(), Duration.ofNanos((long) age(nowTick) << TICK_SHIFT));
     }
 
     /** The handler's listener, each callback in the call's context; the last one finishes the tracking. */
     private final class TrackingListener extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
 
-        TrackingListener(ServerCall.Listener<ReqT> delegate) {
+        private final ServedMethod method;
+
+        TrackingListener(ServerCall.Listener<ReqT> delegate, ServedMethod method) {
             super(delegate);
+            this.method = method;
         }
 
         @Override
@@ -238,7 +258,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             } finally {
                 context.detach(previous);
                 CURRENT.set(outer);
-                finish();
+                finish(method);
             }
         }
 
@@ -252,7 +272,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             } finally {
                 context.detach(previous);
                 CURRENT.set(outer);
-                finish();
+                finish(method);
             }
         }
     }
@@ -263,13 +283,13 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * deadline) either closed the call first or finds it closed: each call is counted once, as completed or as
      * closed by the drain.
      */
-    void finish() {
+    void finish(ServedMethod method) {
         boolean closedByDrain;
         synchronized (this) {
-            if (finished) {
+            if ((flags & FINISHED) != 0) {
                 return;
             }
-            finished = true;
+            flags |= FINISHED;
             closedByDrain = state == CLOSED_BY_DRAIN;
             if (state == OPEN) {
                 state = CLOSED;
