@@ -16,9 +16,6 @@ import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycleEvent;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
-import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.RejectingInterceptor;
 import io.github.grpcgraceful.testing.Channels;
@@ -101,8 +98,7 @@ final class Boot4GrpcApp implements GrpcApp {
 
     @Override
     public List<ApplicationEvent> drainEvents() {
-        return recorder.events.stream().filter(event -> event instanceof GrpcDrainStartedEvent
-                || event instanceof GrpcDrainCompletedEvent || event instanceof GrpcServingResumedEvent).toList();
+        return recorder.events.stream().filter(GrpcApp::isDrainEvent).toList();
     }
 
     @Override
@@ -141,8 +137,7 @@ final class Boot4GrpcApp implements GrpcApp {
         public void onApplicationEvent(ApplicationEvent event) {
             if (event instanceof GrpcServerStartedEvent started) {
                 grpcPort = started.getPort();
-            } else if (event instanceof GrpcServerLifecycleEvent || event instanceof GrpcDrainStartedEvent
-                    || event instanceof GrpcDrainCompletedEvent || event instanceof GrpcServingResumedEvent) {
+            } else if (event instanceof GrpcServerLifecycleEvent || GrpcApp.isDrainEvent(event)) {
                 events.add(event);
             }
         }

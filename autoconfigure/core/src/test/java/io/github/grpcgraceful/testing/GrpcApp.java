@@ -16,6 +16,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import com.jayway.jsonpath.JsonPath;
 
 import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
@@ -43,6 +45,12 @@ public interface GrpcApp extends AutoCloseable {
 
     /** The drain's events (started, completed, resumed) in the order they were published. */
     List<ApplicationEvent> drainEvents();
+
+    /** Whether {@code event} is one of the drain's own: started, completed or resumed. */
+    static boolean isDrainEvent(ApplicationEvent event) {
+        return event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent
+                || event instanceof GrpcServingResumedEvent;
+    }
 
     /** The last drain's completed event. */
     default GrpcDrainCompletedEvent drainCompleted() {

@@ -15,9 +15,6 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
-import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -95,10 +92,7 @@ public final class TestGrpcApp implements GrpcApp {
 
     @Override
     public List<ApplicationEvent> drainEvents() {
-        return recorder.shutdownEvents.stream()
-                .filter(event -> event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent
-                        || event instanceof GrpcServingResumedEvent)
-                .toList();
+        return recorder.shutdownEvents.stream().filter(GrpcApp::isDrainEvent).toList();
     }
 
     /** Drain events and net.devh's server shutdown events, in the order they were published. */
@@ -148,8 +142,7 @@ public final class TestGrpcApp implements GrpcApp {
         public void onApplicationEvent(ApplicationEvent event) {
             if (event instanceof GrpcServerStartedEvent started && started.getPort() >= 0) {
                 grpcPort = started.getServer().getPort();
-            } else if (event instanceof GrpcDrainStartedEvent || event instanceof GrpcDrainCompletedEvent
-                    || event instanceof GrpcServingResumedEvent || event instanceof GrpcServerShutdownEvent || event instanceof GrpcServerTerminatedEvent) {
+            } else if (GrpcApp.isDrainEvent(event) || event instanceof GrpcServerShutdownEvent || event instanceof GrpcServerTerminatedEvent) {
                 shutdownEvents.add(event);
             }
         }
