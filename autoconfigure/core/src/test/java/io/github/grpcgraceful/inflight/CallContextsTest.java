@@ -29,6 +29,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
@@ -96,8 +97,12 @@ class CallContextsTest {
         Status status = sleeping.closed().get(10, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(status.getDescription()).isEqualTo("ended by the test");
-        // The handler waits on its context for 60 s: it returns now only because that context was cancelled.
+        // The handler waits on its context for 60 s: it returns now only because that context was cancelled, by
+        // the tracker (gRPC's own cancellation would say "RPC cancelled").
         await(() -> service.running() == 0, Duration.ofSeconds(5));
+        assertThat(service.cancellationCauses()).singleElement()
+                .isInstanceOfSatisfying(StatusRuntimeException.class, cause -> assertThat(cause.getStatus()
+                        .getDescription()).isEqualTo("ended by the test"));
         await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
         assertThat(tracker.oldest(10)).isEmpty();
         assertThat(service.handlerErrors()).isEmpty();
