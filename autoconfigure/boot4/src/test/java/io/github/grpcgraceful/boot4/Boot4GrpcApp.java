@@ -58,7 +58,9 @@ final class Boot4GrpcApp implements GrpcApp {
         return new Boot4GrpcApp(new SpringApplicationBuilder(App.class)
                 .web(type)
                 .properties("spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1", "server.port=0",
-                        "server.address=127.0.0.1", "spring.main.banner-mode=off")
+                        "server.address=127.0.0.1", "spring.main.banner-mode=off",
+                        // On the test classpath for the push registry tests, which turn it on.
+                        "management.otlp.metrics.export.enabled=false")
                 .properties(properties)
                 .run());
     }

@@ -45,6 +45,8 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private static final Duration TERMINATION_WAIT = Duration.ofSeconds(5);
     /** How long the drain waits at least for the listeners of its events, where no drain-delay gives them longer. */
     private static final Duration LISTENER_WAIT = Duration.ofSeconds(1);
+    /** The first to stop: the drain comes before every other lifecycle's stop. */
+    public static final int PHASE = Integer.MAX_VALUE;
     /** How many calls a log line names one by one. */
     private static final int LOGGED_CALLS = 20;
 
@@ -138,9 +140,21 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         return running;
     }
 
+    /** Whether this drainer drains at all: {@code grpc.shutdown.enabled} at run time. */
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /** Whether a stop now would drain a server: enabled, started, and with a server to drain. */
+    public boolean willDrain() {
+        synchronized (lock) {
+            return enabled && running && status.state() == DrainState.SERVING && !servers.isEmpty();
+        }
+    }
+
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE;
+        return PHASE;
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 import io.github.grpcgraceful.drain.DrainOutcome;
 import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
@@ -27,8 +29,9 @@ import io.micrometer.core.instrument.Timer;
  * (tag {@code outcome}) and the counters {@code grpc.server.drain.released.calls} and
  * {@code grpc.server.drain.ended.calls}.
  *
- * <p>Every meter is registered up front: Spring Boot closes the meter registries when the context starts closing,
- * before the drain, and a closed registry accepts no new meters, while the existing ones keep working.
+ * <p>Every meter is registered up front, so that each series exists (at 0) before the first drain. The registries
+ * stay open during the drain ({@link RegistriesClosedAfterDrain}): push registries publish it at their step, and
+ * their final publish carries its timer and counters, recorded before any other listener of the drain's end runs.
  */
 public class GrpcShutdownMetrics {
 
@@ -88,6 +91,7 @@ public class GrpcShutdownMetrics {
     }
 
     @EventListener
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     public void onDrainCompleted(GrpcDrainCompletedEvent event) {
         drainDurations.get(event.getOutcome()).record(event.getDuration());
         releasedCalls.increment(event.getReleasedCalls());

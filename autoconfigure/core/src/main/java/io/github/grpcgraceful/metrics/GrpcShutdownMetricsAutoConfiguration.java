@@ -1,5 +1,6 @@
 package io.github.grpcgraceful.metrics;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -27,5 +28,11 @@ public class GrpcShutdownMetricsAutoConfiguration {
     GrpcShutdownMetrics grpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker,
             GrpcServerDrainer drainer) {
         return new GrpcShutdownMetrics(registry, tracker, drainer);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RegistriesClosedAfterDrain grpcShutdownRegistriesClosedAfterDrain(ObjectProvider<GrpcServerDrainer> drainer) {
+        return new RegistriesClosedAfterDrain(drainer);
     }
 }

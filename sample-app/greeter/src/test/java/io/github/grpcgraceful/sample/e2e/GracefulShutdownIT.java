@@ -3,12 +3,14 @@ package io.github.grpcgraceful.sample.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,11 +21,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.grpcgraceful.sample.greeter.HelloRequest;
+import io.github.grpcgraceful.testing.OtlpReceiver;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -44,22 +48,29 @@ class GracefulShutdownIT {
     private static final Pattern RECEIVED = Pattern.compile("Received: (\\S+)");
 
     private SampleProcess sample;
+    private OtlpReceiver collector;
 
     @AfterEach
     void killSample() {
         if (sample != null) {
             sample.close();
         }
+        if (collector != null) {
+            collector.close();
+        }
     }
 
     @Test
     void theArticlesScenarioCompletesTheCallInFlightAndRefusesNewOnes() throws Exception {
-        sample = SampleProcess.start("article");
+        // Pushing its metrics to an OTLP collector too, as a user adds it: the collector sees the drain.
+        OtlpReceiver collector = collector();
+        sample = SampleProcess.start("article", pushTo(collector));
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
                 .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "3s")).getMessage());
         awaitLog("Received: world");
         Thread.sleep(500);
 
+        long sigterm = System.nanoTime();
         sample.sigterm();
 
         HttpResponse<String> health = awaitHealth(503);
@@ -74,6 +85,28 @@ class GracefulShutdownIT {
         assertThat(log).contains("gRPC drain started: 1 call in flight")
                 .contains("gRPC server drained in")
                 .contains("Completed gRPC server shutdown");
+        assertPushedTheDrain(collector, sigterm);
+    }
+
+    private OtlpReceiver collector() throws IOException {
+        collector = new OtlpReceiver();
+        return collector;
+    }
+
+    private static String[] pushTo(OtlpReceiver collector) {
+        return Stream.concat(Stream.of("--management.otlp.metrics.export.enabled=true"),
+                Stream.of(collector.properties()).map(property -> "--" + property)).toArray(String[]::new);
+    }
+
+    /** A push while the call drained showed it in flight; the last one, after the drain, carries the drain. */
+    private static void assertPushedTheDrain(OtlpReceiver collector, long sigterm) {
+        List<OtlpReceiver.Push> afterSigterm = collector.pushes().stream()
+                .filter(push -> push.arrivedNanos() > sigterm).toList();
+        assertThat(afterSigterm).as("pushes during the drain").anySatisfy(push -> assertThat(
+                push.gauge("grpc.server.calls.active", Map.of("method", "SayHello"))).hasValue(1.0));
+        OtlpReceiver.Push last = afterSigterm.get(afterSigterm.size() - 1);
+        assertThat(last.timerCount("grpc.server.drain.duration", Map.of("outcome", "completed"))).hasValue(1);
+        assertThat(last.gauge("grpc.server.calls.active", Map.of("method", "SayHello"))).hasValue(0.0);
     }
 
     @Test

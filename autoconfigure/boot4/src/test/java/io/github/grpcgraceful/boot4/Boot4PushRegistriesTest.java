@@ -1,0 +1,12 @@
+package io.github.grpcgraceful.boot4;
+
+import io.github.grpcgraceful.contract.PushRegistriesContract;
+import io.github.grpcgraceful.testing.GrpcApp;
+
+class Boot4PushRegistriesTest extends PushRegistriesContract {
+
+    @Override
+    protected GrpcApp startApp(boolean web, String... properties) {
+        return web ? Boot4GrpcApp.startWeb(properties) : Boot4GrpcApp.start(properties);
+    }
+}

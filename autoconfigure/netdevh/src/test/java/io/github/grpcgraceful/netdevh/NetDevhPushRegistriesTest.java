@@ -1,0 +1,13 @@
+package io.github.grpcgraceful.netdevh;
+
+import io.github.grpcgraceful.contract.PushRegistriesContract;
+import io.github.grpcgraceful.testing.GrpcApp;
+import io.github.grpcgraceful.testing.TestGrpcApp;
+
+class NetDevhPushRegistriesTest extends PushRegistriesContract {
+
+    @Override
+    protected GrpcApp startApp(boolean web, String... properties) {
+        return web ? TestGrpcApp.startWeb(properties) : TestGrpcApp.start(properties);
+    }
+}
