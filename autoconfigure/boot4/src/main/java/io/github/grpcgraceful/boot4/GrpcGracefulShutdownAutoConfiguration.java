@@ -41,9 +41,9 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     static GracePeriodHandover<GrpcServerProperties> grpcShutdownGracePeriodHandover() {
-        return new GracePeriodHandover<>(GrpcServerProperties.class, "spring.grpc.server.shutdown.grace-period",
-                properties -> properties.getShutdown().getGracePeriod(),
-                (properties, gracePeriod) -> properties.getShutdown().setGracePeriod(gracePeriod));
+        // Spring Boot 4.1's name, and Spring gRPC 1.0's (on Spring Boot 4.0), for the same properties class.
+        return new GracePeriodHandover<>(GrpcServerProperties.class, "spring.grpc.server", "shutdown.grace-period",
+                "shutdown-grace-period");
     }
 
     /**

@@ -1,13 +1,21 @@
 package io.github.grpcgraceful.backend;
 
 import java.time.Duration;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.bind.BindContext;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 
@@ -23,6 +31,11 @@ import io.github.grpcgraceful.drain.Durations;
  * {@code grpc.shutdown.enabled=false} at run time (an application whose conditions were fixed at build time by Spring
  * AOT) it leaves the backend's setting alone.
  *
+ * <p>The value is bound onto the bean by property name, as Spring Boot binds it, so that one handover serves every
+ * generation of a backend whose properties class kept its name but moved the property (Spring gRPC 1.0's
+ * {@code shutdown-grace-period}, Spring Boot 4.1's {@code shutdown.grace-period}): a name the bean has no property
+ * for is not bound.
+ *
  * @param <P> the backend's properties type
  */
 public class GracePeriodHandover<P> implements BeanPostProcessor, EnvironmentAware {
@@ -32,23 +45,20 @@ public class GracePeriodHandover<P> implements BeanPostProcessor, EnvironmentAwa
     private static final Logger log = LoggerFactory.getLogger(GracePeriodHandover.class);
 
     private final Class<P> propertiesType;
-    private final String property;
-    private final Function<P, Duration> getter;
-    private final BiConsumer<P, Duration> setter;
+    private final String prefix;
+    private final List<String> names;
     private Environment environment;
 
     /**
      * @param propertiesType the backend's properties bean type
-     * @param property the backend's grace-period property, e.g. {@code grpc.server.shutdown-grace-period}
-     * @param getter reads it from the bean
-     * @param setter writes it to the bean
+     * @param prefix the bean's properties prefix, e.g. {@code grpc.server}
+     * @param names the grace period's name under that prefix, in each generation of the backend, e.g.
+     * {@code shutdown-grace-period}
      */
-    public GracePeriodHandover(Class<P> propertiesType, String property, Function<P, Duration> getter,
-            BiConsumer<P, Duration> setter) {
+    public GracePeriodHandover(Class<P> propertiesType, String prefix, String... names) {
         this.propertiesType = propertiesType;
-        this.property = property;
-        this.getter = getter;
-        this.setter = setter;
+        this.prefix = prefix;
+        this.names = List.of(names);
     }
 
     @Override
@@ -65,14 +75,38 @@ public class GracePeriodHandover<P> implements BeanPostProcessor, EnvironmentAwa
             if (!shutdown.isEnabled()) {
                 return bean;
             }
-            P properties = propertiesType.cast(bean);
-            if (binder.bind(property, Duration.class).isBound()) {
-                log.info("'{}' ({}) is not used while the graceful shutdown is on: 'grpc.shutdown.grace-period' "
-                        + "decides how long calls may run on", property, Durations.describe(getter.apply(properties)));
+            String backendGracePeriod = backendGracePeriod(shutdown.getGracePeriod()).toString();
+            Map<String, String> handedOver = new LinkedHashMap<>();
+            names.forEach(name -> handedOver.put(prefix + "." + name, backendGracePeriod));
+            Set<String> bound = bindOnto(bean, handedOver);
+            if (bound.isEmpty()) {
+                log.warn("{} has no property {}: its own shutdown grace period still applies, and may cut calls "
+                        + "before 'grpc.shutdown.grace-period'", propertiesType.getName(), handedOver.keySet());
             }
-            setter.accept(properties, backendGracePeriod(shutdown.getGracePeriod()));
+            for (String property : bound) {
+                binder.bind(property, Duration.class).ifBound(set -> log.info("'{}' ({}) is not used while the "
+                        + "graceful shutdown is on: 'grpc.shutdown.grace-period' decides how long calls may run on",
+                        property, Durations.describe(set)));
+            }
         }
         return bean;
+    }
+
+    /** Binds {@code values} onto {@code bean}; returns the names the bean had a property for. */
+    private Set<String> bindOnto(Object bean, Map<String, String> values) {
+        Set<String> bound = new LinkedHashSet<>();
+        new Binder(new MapConfigurationPropertySource(values)).bind(prefix, Bindable.ofInstance(bean),
+                new BindHandler() {
+                    @Override
+                    public Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+                            Object result) {
+                        if (values.containsKey(name.toString())) {
+                            bound.add(name.toString());
+                        }
+                        return result;
+                    }
+                });
+        return bound;
     }
 
     /** What the backend's own stop waits at most: the drain's grace period and a margin, or forever (negative). */

@@ -41,8 +41,7 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     static GracePeriodHandover<GrpcServerProperties> grpcShutdownGracePeriodHandover() {
-        return new GracePeriodHandover<>(GrpcServerProperties.class, "grpc.server.shutdown-grace-period",
-                GrpcServerProperties::getShutdownGracePeriod, GrpcServerProperties::setShutdownGracePeriod);
+        return new GracePeriodHandover<>(GrpcServerProperties.class, "grpc.server", "shutdown-grace-period");
     }
 
     /**
