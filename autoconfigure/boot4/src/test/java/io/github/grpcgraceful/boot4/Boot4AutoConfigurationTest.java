@@ -1,21 +1,28 @@
 package io.github.grpcgraceful.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
-import org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
+import org.springframework.util.ClassUtils;
 
+import io.github.grpcgraceful.backend.NoDrainableServer;
 import io.github.grpcgraceful.config.GrpcShutdownPropertiesFailureAnalyzer;
 import io.github.grpcgraceful.testing.StarterBeans;
 import io.github.grpcgraceful.drain.DrainState;
@@ -33,18 +40,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The Boot 4 wiring, with Boot's own gRPC server on a free loopback port. */
+@ExtendWith(OutputCaptureExtension.class)
 class Boot4AutoConfigurationTest {
 
+    /** The gRPC server's auto-configurations in Spring Boot 4.1 and in Spring gRPC 1.0 (on Boot 4.0): those present. */
+    private static final String[] GRPC_SERVER = {
+            "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration",
+            "org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration",
+            "org.springframework.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration",
+            "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration"};
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, GrpcServerAutoConfiguration.class,
-                    GrpcServerServicesAutoConfiguration.class,
-                    org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(present(GRPC_SERVER)))
+            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
                     GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownHealthAutoConfiguration.class,
                     GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
             .withBean(SlowService.class)
             .withBean(SimpleMeterRegistry.class)
-            .withPropertyValues("spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
-                    "management.endpoints.web.exposure.include=grpcshutdown");
+            .withPropertyValues(Boot4GrpcApp.LOOPBACK_ON_A_FREE_PORT)
+            .withPropertyValues("management.endpoints.web.exposure.include=grpcshutdown");
 
     @Test
     void drainsBootsOwnServerWithEverythingObservable() {
@@ -79,13 +93,27 @@ class Boot4AutoConfigurationTest {
 
     @Test
     void bootsOwnGracePeriodBecomesTheDrainsAndAMarginNeverForever() {
-        runner.withPropertyValues("grpc.shutdown.grace-period=2s", "spring.grpc.server.shutdown.grace-period=-1")
-                .run(context -> assertThat(context.getBean(GrpcServerProperties.class).getShutdown().getGracePeriod())
+        runner.withPropertyValues("grpc.shutdown.grace-period=2s", "spring.grpc.server.shutdown.grace-period=-1",
+                "spring.grpc.server.shutdown-grace-period=-1")
+                .run(context -> assertThat(gracePeriod(context.getBean(GrpcServerProperties.class)))
                         .isEqualTo(Duration.ofSeconds(5)));
+    }
+
+    /** The backend's grace period: {@code shutdown.gracePeriod} in Spring Boot 4.1, {@code shutdownGracePeriod} in Spring gRPC 1.0. */
+    private static Object gracePeriod(GrpcServerProperties properties) {
+        BeanWrapper bean = new BeanWrapperImpl(properties);
+        return bean.getPropertyValue(bean.isReadableProperty("shutdown.gracePeriod") ? "shutdown.gracePeriod"
+                : "shutdownGracePeriod");
+    }
+
+    private static Class<?>[] present(String... classNames) {
+        return Arrays.stream(classNames).filter(name -> ClassUtils.isPresent(name, null))
+                .map(name -> ClassUtils.resolveClassName(name, null)).toArray(Class<?>[]::new);
     }
 
     @Test
     void withoutActuatorTheDrainStillWorks() {
+        assumeTrue(Boot4GrpcApp.BOOT_4_1, "Spring gRPC 1.0's own health auto-configuration needs Actuator");
         assertDrainsWithout(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"),
                 "grpcServerHealthIndicator", "grpcShutdownEndpoint");
     }
@@ -124,11 +152,32 @@ class Boot4AutoConfigurationTest {
     void backsOffWithoutBootsGrpcServer() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                        GrpcShutdownNoServerAutoConfiguration.class,
                         GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
                 .run(context -> assertThat(context).hasNotFailed()
                         .doesNotHaveBean(GrpcServerDrainer.class)
-                        .doesNotHaveBean(InFlightCallTracker.class));
+                        .doesNotHaveBean(InFlightCallTracker.class)
+                        .getBean(NoDrainableServer.class).extracting(NoDrainableServer::reason).asString()
+                        .contains("is not on the class path"));
+    }
+
+    @Test
+    void saysWhyItDrainsNothingWhenThereIsNoServer(CapturedOutput output) {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                        GrpcShutdownNoServerAutoConfiguration.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerDrainer.class)
+                        .hasSingleBean(NoDrainableServer.class));
+        assertThat(output).containsOnlyOnce("No gRPC server to drain, so grpc.shutdown.* has no effect here: "
+                + "Spring gRPC starts no");
+    }
+
+    @Test
+    void saysNothingWhenItDrains(CapturedOutput output) {
+        runner.withConfiguration(AutoConfigurations.of(GrpcShutdownNoServerAutoConfiguration.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(NoDrainableServer.class));
+        assertThat(output).doesNotContain("No gRPC server to drain");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycleEvent;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import org.springframework.util.ClassUtils;
 
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.RejectingInterceptor;
@@ -29,6 +30,20 @@ import io.grpc.ManagedChannel;
  * {@link SlowService}, with the Boot 4 starter's auto-configuration as a user would get it.
  */
 final class Boot4GrpcApp implements GrpcApp {
+
+    /** Whether this is Spring Boot 4.1's own gRPC support, rather than Spring gRPC 1.0 on Spring Boot 4.0. */
+    static final boolean BOOT_4_1 = ClassUtils.isPresent(
+            "org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration", null);
+
+    /**
+     * The gRPC server on loopback and a free port: in Spring Boot 4.1's properties, or in Spring gRPC 1.0's, on Spring
+     * Boot 4.0, where this module's tests run too (its {@code address} is host and port, its {@code host} the host).
+     */
+    static final String[] LOOPBACK_ON_A_FREE_PORT = Boot4GrpcApp.BOOT_4_1
+                    ? new String[] {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1"}
+                    // Its health and reflection services come only with a BindableService bean, unless enabled.
+                    : new String[] {"spring.grpc.server.port=0", "spring.grpc.server.host=127.0.0.1",
+                            "spring.grpc.server.health.enabled=true", "spring.grpc.server.reflection.enabled=true"};
 
     private final ConfigurableApplicationContext context;
     private final Recorder recorder;
@@ -57,7 +72,8 @@ final class Boot4GrpcApp implements GrpcApp {
     private static Boot4GrpcApp start(WebApplicationType type, String... properties) {
         return new Boot4GrpcApp(new SpringApplicationBuilder(App.class)
                 .web(type)
-                .properties("spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1", "server.port=0",
+                .properties(LOOPBACK_ON_A_FREE_PORT)
+                .properties("server.port=0",
                         "server.address=127.0.0.1", "spring.main.banner-mode=off",
                         // On the test classpath for the push registry tests, which turn it on.
                         "management.otlp.metrics.export.enabled=false")

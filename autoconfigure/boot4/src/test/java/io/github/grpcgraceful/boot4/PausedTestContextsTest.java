@@ -24,7 +24,8 @@ import io.github.grpcgraceful.testing.GrpcApp;
 
 /**
  * A Spring test suite whose cached contexts Spring Framework 7 pauses (stops) when another one is used and resumes
- * (starts) when it is used again: a paused context comes back serving, and the pause cost no drain-delay.
+ * (starts) when it is used again: a paused context comes back serving, and the pause cost no drain-delay. (On
+ * Spring gRPC 1.0, whose {@code address} is host and port, the servers listen on its default port, one at a time.)
  */
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class PausedTestContextsTest {
@@ -34,6 +35,7 @@ class PausedTestContextsTest {
     @Target(ElementType.TYPE)
     @SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
             properties = {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
+                    "spring.grpc.server.health.enabled=true",
                     "server.address=127.0.0.1", "grpc.shutdown.drain-delay=5s",
                     "management.endpoints.web.exposure.include=health,grpcshutdown",
                     "management.endpoint.health.show-details=always",
@@ -60,6 +62,7 @@ class PausedTestContextsTest {
     @Order(2)
     @SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
             properties = {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
+                    "spring.grpc.server.health.enabled=true",
                     "server.address=127.0.0.1", "grpc.shutdown.grace-period=7s"})
     class AnotherContext {
 

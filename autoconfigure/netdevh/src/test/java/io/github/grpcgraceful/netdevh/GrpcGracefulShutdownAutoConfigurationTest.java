@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -12,6 +15,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import io.github.grpcgraceful.backend.GracePeriodHandover;
+import io.github.grpcgraceful.backend.NoDrainableServer;
 import io.github.grpcgraceful.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.config.GrpcShutdownPropertiesFailureAnalyzer;
 import io.github.grpcgraceful.drain.DrainPolicy;
@@ -38,6 +42,7 @@ import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 
 /** The wiring, with an in-process gRPC server so that nothing binds a port. */
+@ExtendWith(OutputCaptureExtension.class)
 class GrpcGracefulShutdownAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -179,11 +184,32 @@ class GrpcGracefulShutdownAutoConfigurationTest {
     @Test
     void backsOffWithoutNetDevh() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                        GrpcShutdownNoServerAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
                 .run(context -> assertThat(context).hasNotFailed()
                         .doesNotHaveBean(GrpcServerDrainer.class)
-                        .doesNotHaveBean(InFlightCallTracker.class));
+                        .doesNotHaveBean(InFlightCallTracker.class)
+                        .getBean(NoDrainableServer.class).extracting(NoDrainableServer::reason).asString()
+                        .contains("is not on the class path"));
+    }
+
+    @Test
+    void saysWhyItDrainsNothingWhenThereIsNoServer(CapturedOutput output) {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                        GrpcShutdownNoServerAutoConfiguration.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerDrainer.class)
+                        .hasSingleBean(NoDrainableServer.class));
+        assertThat(output).containsOnlyOnce("No gRPC server to drain, so grpc.shutdown.* has no effect here: "
+                + "net.devh starts no");
+    }
+
+    @Test
+    void saysNothingWhenItDrains(CapturedOutput output) {
+        runner.withConfiguration(AutoConfigurations.of(GrpcShutdownNoServerAutoConfiguration.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(NoDrainableServer.class));
+        assertThat(output).doesNotContain("No gRPC server to drain");
     }
 
     @Test

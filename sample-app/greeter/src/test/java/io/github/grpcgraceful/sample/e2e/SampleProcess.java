@@ -74,6 +74,8 @@ final class SampleProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         // grpc.server (net.devh) or spring.grpc.server (Spring Boot 4): where the app takes its port and address.
         String grpcProperties = System.getProperty("sample.grpc-properties", "grpc.server");
+        // Its bind host: address, but host on Spring gRPC 1.0, whose address is host and port.
+        String hostProperty = System.getProperty("sample.grpc-host-property", "address");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The JIT's first tier only: on a 2-core build machine a sample then starts in about half the time (the
@@ -81,7 +83,7 @@ final class SampleProcess implements AutoCloseable {
         command.add("-XX:TieredStopAtLevel=1");
         command.addAll(jvmArguments);
         command.addAll(List.of("-jar", jar,
-                "--" + grpcProperties + ".port=" + grpcPort, "--" + grpcProperties + ".address=127.0.0.1",
+                "--" + grpcProperties + ".port=" + grpcPort, "--" + grpcProperties + "." + hostProperty + "=127.0.0.1",
                 "--server.port=" + httpPort, "--server.address=127.0.0.1"));
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -1,0 +1,29 @@
+package io.github.grpcgraceful.boot4;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.util.ClassUtils;
+
+import io.github.grpcgraceful.backend.NoDrainableServer;
+import io.github.grpcgraceful.config.GrpcShutdownProperties;
+import io.github.grpcgraceful.drain.GrpcServerDrainer;
+
+/** When the starter finds no Spring gRPC server to drain, it says so at startup, with the reason. */
+@AutoConfiguration(after = GrpcGracefulShutdownAutoConfiguration.class)
+@ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@ConditionalOnMissingBean(GrpcServerDrainer.class)
+public class GrpcShutdownNoServerAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    NoDrainableServer grpcShutdownNoDrainableServer(ApplicationContext context) {
+        return new NoDrainableServer(ClassUtils.isPresent(
+                "org.springframework.grpc.server.lifecycle.GrpcServerLifecycle", context.getClassLoader())
+                        ? "Spring gRPC starts no server of its own (no GrpcServerLifecycle bean); gRPC that the servlet "
+                                + "container serves (grpc-servlet-jakarta) is not drained"
+                        : "Spring gRPC's server is not on the class path (spring-boot-starter-grpc-server)");
+    }
+}
