@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
-import io.github.grpcgraceful.inflight.MethodPatterns;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.inflight.MethodPatterns;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;

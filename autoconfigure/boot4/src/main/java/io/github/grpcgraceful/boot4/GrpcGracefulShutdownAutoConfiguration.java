@@ -17,15 +17,15 @@ import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
-import io.github.grpcgraceful.backend.GracePeriodHandover;
-import io.github.grpcgraceful.backend.ServerRegistrar;
-import io.github.grpcgraceful.config.GracefulShutdownConfiguration;
-import io.github.grpcgraceful.config.GrpcShutdownProperties;
-import io.github.grpcgraceful.drain.DrainPolicy;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
-import io.github.grpcgraceful.endpoint.GrpcShutdownEndpointAutoConfiguration;
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
-import io.github.grpcgraceful.metrics.GrpcShutdownMetricsAutoConfiguration;
+import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
+import io.github.grpcgraceful.internal.backend.ServerRegistrar;
+import io.github.grpcgraceful.internal.config.GracefulShutdownConfiguration;
+import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
+import io.github.grpcgraceful.internal.drain.DrainPolicy;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.internal.endpoint.GrpcShutdownEndpointAutoConfiguration;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.metrics.GrpcShutdownMetricsAutoConfiguration;
 import io.grpc.ServerBuilder;
 
 /** Tracks in-flight calls on Spring Boot 4's own gRPC servers and drains them gracefully when the context closes. */

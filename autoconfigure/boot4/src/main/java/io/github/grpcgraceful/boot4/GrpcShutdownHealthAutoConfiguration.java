@@ -9,9 +9,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
-import io.github.grpcgraceful.health.GrpcServerHealth;
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.internal.health.GrpcServerHealth;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 
 /**
  * The {@code grpcServer} health indicator ({@link GrpcServerHealth}), through Spring Boot 4's health API. Its bean

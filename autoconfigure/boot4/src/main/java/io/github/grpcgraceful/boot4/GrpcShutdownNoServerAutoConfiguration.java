@@ -7,9 +7,9 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
 
-import io.github.grpcgraceful.backend.NoDrainableServer;
-import io.github.grpcgraceful.config.GrpcShutdownProperties;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.internal.backend.NoDrainableServer;
+import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 
 /** When the starter finds no Spring gRPC server to drain, it says so at startup, with the reason. */
 @AutoConfiguration(after = GrpcGracefulShutdownAutoConfiguration.class)

@@ -20,12 +20,12 @@ import org.springframework.grpc.server.lifecycle.GrpcServerTerminatedEvent;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
-import io.github.grpcgraceful.drain.DrainOutcome;
-import io.github.grpcgraceful.drain.DrainState;
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.grpc.Status;

@@ -19,7 +19,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.grpcgraceful.contract.LifecycleRestartContract;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.testing.GrpcApp;
 
 /**

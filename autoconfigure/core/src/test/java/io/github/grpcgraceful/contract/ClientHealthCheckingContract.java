@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.github.grpcgraceful.drain.DrainOutcome;
-import io.github.grpcgraceful.drain.DrainState;
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.testing.FixedAddresses;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.GrpcApp;

@@ -20,12 +20,12 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 
-import io.github.grpcgraceful.drain.DrainOutcome;
-import io.github.grpcgraceful.drain.DrainState;
-import io.github.grpcgraceful.drain.Durations;
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.internal.drain.Durations;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.grpc.CallOptions;

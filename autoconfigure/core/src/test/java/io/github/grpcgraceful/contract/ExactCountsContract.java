@@ -14,10 +14,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
-import io.github.grpcgraceful.drain.DrainStatus;
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.api.DrainStatus;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.grpc.CallOptions;

@@ -5,8 +5,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.testing.GrpcApp;
 
 /**

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import io.github.grpcgraceful.testing.SlowService;
-import io.github.grpcgraceful.inflight.InFlightCall;
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.api.InFlightCall;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.RejectingInterceptor;
 import io.grpc.CallOptions;

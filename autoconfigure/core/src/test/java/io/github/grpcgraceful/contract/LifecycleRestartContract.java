@@ -14,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import io.github.grpcgraceful.drain.DrainOutcome;
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.StreamProbe;

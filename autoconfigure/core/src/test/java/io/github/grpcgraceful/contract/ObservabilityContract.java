@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import io.github.grpcgraceful.drain.DrainState;
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.grpc.ManagedChannel;

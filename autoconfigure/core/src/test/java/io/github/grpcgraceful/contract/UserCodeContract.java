@@ -14,9 +14,9 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 
-import io.github.grpcgraceful.drain.DrainOutcome;
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.StreamProbe;

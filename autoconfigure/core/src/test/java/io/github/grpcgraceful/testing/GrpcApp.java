@@ -15,9 +15,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import com.jayway.jsonpath.JsonPath;
 
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
-import io.github.grpcgraceful.drain.GrpcServingResumedEvent;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.api.GrpcServingResumedEvent;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;

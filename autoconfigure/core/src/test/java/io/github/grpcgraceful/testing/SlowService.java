@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.common.util.concurrent.MoreExecutors;
 
-import io.github.grpcgraceful.inflight.DrainSignal;
+import io.github.grpcgraceful.api.DrainSignal;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.MethodDescriptor;

@@ -9,9 +9,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-import io.github.grpcgraceful.drain.GrpcServerDrainer;
-import io.github.grpcgraceful.health.GrpcServerHealth;
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.internal.health.GrpcServerHealth;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 
 /**
  * The {@code grpcServer} health indicator ({@link GrpcServerHealth}), through Spring Boot 3's health API. Its bean

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import io.github.grpcgraceful.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.TestGrpcApp;
 import io.grpc.CallOptions;

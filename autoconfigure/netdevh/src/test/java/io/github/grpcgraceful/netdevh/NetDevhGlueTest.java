@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import io.github.grpcgraceful.drain.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.drain.GrpcDrainStartedEvent;
+import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
+import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.TestGrpcApp;
 import io.github.grpcgraceful.testing.TestGrpcApps;

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import com.google.common.util.concurrent.MoreExecutors;
 
-import io.github.grpcgraceful.inflight.DrainSignal;
+import io.github.grpcgraceful.api.DrainSignal;
 import io.github.grpcgraceful.sample.greeter.GoDuration;
 import io.github.grpcgraceful.sample.greeter.GreeterProperties;
 import io.grpc.Context;

@@ -1,0 +1,43 @@
+package io.github.grpcgraceful.api;
+
+
+import io.github.grpcgraceful.internal.inflight.DrainSignals;
+/**
+ * Lets a handler learn, from inside its call, that the server is draining, so that a long-lived stream can say
+ * goodbye and complete by itself instead of being cut:
+ *
+ * <pre>{@code
+ * DrainSignal.current().onDrain(() -> {
+ *     responseObserver.onNext(goodbye);
+ *     responseObserver.onCompleted();
+ * });
+ * }</pre>
+ *
+ * The signal comes when the server closes its listeners (after the drain-delay). A call that asked for it is never
+ * released early: it is waited for like any call in flight and, if it is still running at the grace deadline, ended
+ * with {@code UNAVAILABLE}. Outside a call served with graceful shutdown, the signal never comes.
+ */
+public interface DrainSignal {
+
+    /**
+     * The signal of the call whose handler or listener callback runs on this thread; outside a call served with
+     * graceful shutdown, a signal that never comes.
+     */
+    static DrainSignal current() {
+        return DrainSignals.current();
+    }
+
+    /** Whether the server has closed its listeners to drain: the call should finish soon. */
+    boolean isDraining();
+
+    /**
+     * Runs {@code action} once when the server closes its listeners to drain, or at once (on this thread) if it
+     * already has. The action runs in the call's {@code Context} on one of a few threads of the drain, never on the
+     * thread that drains the server: it should end the call promptly (a last message, then complete), but one that
+     * blocks cannot hold up the grace deadline, and it is interrupted when the drain ends. What it throws is logged
+     * with the call's method, not propagated.
+     *
+     * @throws IllegalArgumentException if {@code action} is {@code null}
+     */
+    void onDrain(Runnable action);
+}

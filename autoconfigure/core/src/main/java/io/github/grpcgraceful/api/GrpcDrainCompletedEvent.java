@@ -1,0 +1,49 @@
+package io.github.grpcgraceful.api;
+
+import java.time.Duration;
+
+import org.springframework.context.ApplicationEvent;
+
+/** Published once when the drain is over and the gRPC servers have stopped. */
+public class GrpcDrainCompletedEvent extends ApplicationEvent {
+
+    private final DrainOutcome outcome;
+    private final Duration duration;
+    private final long completedCalls;
+    private final long releasedCalls;
+    private final long endedCalls;
+
+    public GrpcDrainCompletedEvent(Object source, DrainOutcome outcome, Duration duration, long completedCalls,
+            long releasedCalls, long endedCalls) {
+        super(source);
+        this.outcome = outcome;
+        this.duration = duration;
+        this.completedCalls = completedCalls;
+        this.releasedCalls = releasedCalls;
+        this.endedCalls = endedCalls;
+    }
+
+    public DrainOutcome getOutcome() {
+        return outcome;
+    }
+
+    /** From the start of the drain (including the drain-delay) to its end. */
+    public Duration getDuration() {
+        return duration;
+    }
+
+    /** Calls that finished on their own during the drain, including streams that completed on the drain signal. */
+    public long getCompletedCalls() {
+        return completedCalls;
+    }
+
+    /** Long-lived streams released with a retryable UNAVAILABLE when the listeners closed. */
+    public long getReleasedCalls() {
+        return releasedCalls;
+    }
+
+    /** Calls ended with UNAVAILABLE because the grace period ran out. */
+    public long getEndedCalls() {
+        return endedCalls;
+    }
+}

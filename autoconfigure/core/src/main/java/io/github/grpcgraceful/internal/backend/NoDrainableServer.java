@@ -1,0 +1,29 @@
+package io.github.grpcgraceful.internal.backend;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
+/**
+ * Says once, at startup, that the starter is on the class path but finds no gRPC server it can drain, and why: so
+ * that {@code grpc.shutdown.*} never does nothing silently. Each backend gives the reason in its own terms.
+ */
+public class NoDrainableServer implements SmartInitializingSingleton {
+
+    private static final Logger log = LoggerFactory.getLogger(NoDrainableServer.class);
+
+    private final String reason;
+
+    public NoDrainableServer(String reason) {
+        this.reason = reason;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        log.info("No gRPC server to drain, so grpc.shutdown.* has no effect here: {}", reason);
+    }
+}

@@ -1,0 +1,33 @@
+package io.github.grpcgraceful.internal.drain;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.github.grpcgraceful.internal.inflight.MethodPatterns;
+
+/**
+ * How a drain goes, as one immutable value: how long the server keeps serving after health went out of service, how
+ * long calls in flight may then run on, and which methods' calls are long-lived streams, released as soon as the
+ * listeners close instead of waited for. Durations longer than {@link Durations#FOREVER} are cut to it: they mean
+ * "wait practically forever" and never overflow.
+ *
+ * @param drainDelay time between the start of the drain and the closing of the listeners
+ * @param gracePeriod how long calls in flight may run on after the listeners closed
+ * @param longLivedMethods methods whose calls are released when the listeners close
+ */
+public record DrainPolicy(Duration drainDelay, Duration gracePeriod, MethodPatterns longLivedMethods) {
+
+    public DrainPolicy {
+        drainDelay = Durations.saturated(requireNonNegative("drainDelay", drainDelay));
+        gracePeriod = Durations.saturated(requireNonNegative("gracePeriod", gracePeriod));
+        Objects.requireNonNull(longLivedMethods, "longLivedMethods");
+    }
+
+    private static Duration requireNonNegative(String name, Duration duration) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, but was " + duration);
+        }
+        return duration;
+    }
+}

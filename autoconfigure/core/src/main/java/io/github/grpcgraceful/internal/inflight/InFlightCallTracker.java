@@ -1,0 +1,266 @@
+package io.github.grpcgraceful.internal.inflight;
+
+import io.github.grpcgraceful.api.InFlightCall;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+
+/**
+ * Knows every call running on the server, from the moment it reaches the server's interceptors until the transport
+ * reports it closed. Installed as the outermost server-wide interceptor, so it also sees health and reflection
+ * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is the call's wrapper, its
+ * listener's and its own cancellable context, a place in a striped list, two counter increments per call, and the
+ * call's monitor taken once per write (the README's figures say what each costs). It uses gRPC's public API only.
+ */
+public class InFlightCallTracker implements ServerInterceptor {
+
+    private final MethodPatterns longLivedMethods;
+    private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
+    private final CallRegistry running = new CallRegistry();
+    private final LongAdder released = new LongAdder();
+    private final LongAdder ended = new LongAdder();
+    /** Notified whenever the last call in flight finishes, once someone waits for that. */
+    private final Object idle = new Object();
+    private volatile boolean idleAwaited;
+    /** The drain under way, from the moment it closes the listeners until it ends; {@code null} otherwise. */
+    private volatile Drain drain;
+
+    /** A tracker whose drain waits for every call, streams included. */
+    public InFlightCallTracker() {
+        this(MethodPatterns.none());
+    }
+
+    /** A tracker whose drain releases the calls of {@code longLivedMethods} as soon as the listeners close. */
+    public InFlightCallTracker(MethodPatterns longLivedMethods) {
+        this.longLivedMethods = longLivedMethods;
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+            ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        ServedMethod method = method(call.getMethodDescriptor().getFullMethodName());
+        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method.longLived());
+        method.started();
+        running.add(tracked);
+        ServerCall.Listener<ReqT> listener;
+        try {
+            listener = tracked.start(headers, next, method);
+        } catch (RuntimeException | Error e) {
+            // gRPC then cancels the stream without ever calling a listener of ours.
+            tracked.finish(method);
+            throw e;
+        }
+        Drain current = drain;
+        if (current != null) {
+            // Arrived while the drain was closing the listeners: the drain may have missed it.
+            drainBegan(tracked, current);
+            Status ending = current.endStatus;
+            if (ending != null && tracked.end(ending)) {
+                // Arrived after the deadline ended the others: it would otherwise wait for the transports to close.
+                ended.increment();
+            }
+        }
+        return listener;
+    }
+
+    private ServedMethod method(String fullMethodName) {
+        ServedMethod method = methods.get(fullMethodName);
+        return method != null ? method : methods.computeIfAbsent(fullMethodName,
+                name -> new ServedMethod(this, longLivedMethods.matches(name)));
+    }
+
+    void finished(TrackedCall<?, ?> call) {
+        running.remove(call);
+        // Read after the count went down, while awaitIdle sets the flag before it reads the count: one of them sees
+        // the other.
+        if (idleAwaited && inFlight() == 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * The listeners have closed: tells every handler that asked for the {@link DrainSignal} (its actions run on
+     * threads of this drain, never on the caller's), and closes the calls of long-lived methods whose handlers did not
+     * with {@code releaseStatus}; calls that arrive later get the same, until {@link #endDrain()}. Returns the calls
+     * this released, oldest first.
+     */
+    public List<InFlightCall> beginDrain(Status releaseStatus) {
+        Drain current = new Drain(releaseStatus, new DrainActions());
+        this.drain = current;
+        int now = TrackedCall.tick(System.nanoTime());
+        List<InFlightCall> releasedNow = new ArrayList<>();
+        for (TrackedCall<?, ?> call : oldestFirst().toList()) {
+            if (drainBegan(call, current)) {
+                releasedNow.add(call.snapshot(now));
+            }
+        }
+        return releasedNow;
+    }
+
+    /**
+     * The drain is over and its servers have stopped: drain actions still running are interrupted (a warning names
+     * them), and calls of a server started after this, as on a lifecycle restart, are tracked as before the drain.
+     */
+    public void endDrain() {
+        Drain current = drain;
+        drain = null;
+        if (current != null) {
+            current.actions.close();
+        }
+    }
+
+    private boolean drainBegan(TrackedCall<?, ?> call, Drain current) {
+        if (call.drainBegan(current.releaseStatus, current.actions)) {
+            released.increment();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Waits until no call is in flight or the deadline ({@link System#nanoTime()}) passes; returns whether none is.
+     */
+    public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        idleAwaited = true;
+        synchronized (idle) {
+            while (inFlight() > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
+        }
+    }
+
+    /** The methods whose calls the drain releases when the listeners close. */
+    public MethodPatterns longLivedMethods() {
+        return longLivedMethods;
+    }
+
+    /** Calls in flight on the server. */
+    public int inFlight() {
+        int count = 0;
+        for (ServedMethod method : methods.values()) {
+            count += method.inFlight();
+        }
+        return count;
+    }
+
+    /** Calls in flight for one method, e.g. {@code Greeter/SayHello}. */
+    public int inFlight(String fullMethodName) {
+        ServedMethod method = methods.get(fullMethodName);
+        return method == null ? 0 : method.inFlight();
+    }
+
+    /** Calls in flight by full method name, for the methods that have any, sorted by name. */
+    public Map<String, Integer> inFlightByMethod() {
+        Map<String, Integer> counts = new TreeMap<>();
+        methods.forEach((name, method) -> {
+            int count = method.inFlight();
+            if (count > 0) {
+                counts.put(name, count);
+            }
+        });
+        return counts;
+    }
+
+    /** The longest-running calls in flight, oldest first, at most {@code limit}. */
+    public List<InFlightCall> oldest(int limit) {
+        int now = TrackedCall.tick(System.nanoTime());
+        return oldestFirst()
+                .limit(limit)
+                .map(call -> call.snapshot(now))
+                .toList();
+    }
+
+    /** Calls that have finished on their own (neither released nor ended by the drain) since the server started. */
+    public long completedCalls() {
+        long count = 0;
+        for (ServedMethod method : methods.values()) {
+            count += method.completed();
+        }
+        return count;
+    }
+
+    /** Long-lived calls the drain released when the listeners closed. */
+    public long releasedCalls() {
+        return released.sum();
+    }
+
+    /** Calls the drain ended at its deadline ({@link #endAll}). */
+    public long endedCalls() {
+        return ended.sum();
+    }
+
+    /**
+     * Calls this tracker has seen since the server started: each is in flight, or counted once as completed, released
+     * or ended.
+     */
+    public long trackedCalls() {
+        long count = 0;
+        for (ServedMethod method : methods.values()) {
+            count += method.startedCalls();
+        }
+        return count;
+    }
+
+    /**
+     * Closes every call still in flight with {@code status}, oldest first, and returns the calls this closed; during a
+     * drain, calls that arrive later are closed the same way as they arrive. A handler still working on such a call
+     * sees its later writes dropped quietly.
+     */
+    public List<InFlightCall> endAll(Status status) {
+        Drain current = drain;
+        if (current != null) {
+            current.endStatus = status;
+        }
+        int now = TrackedCall.tick(System.nanoTime());
+        List<InFlightCall> ended = new ArrayList<>();
+        for (TrackedCall<?, ?> call : oldestFirst().toList()) {
+            if (call.end(status)) {
+                this.ended.increment();
+                ended.add(call.snapshot(now));
+            }
+        }
+        return ended;
+    }
+
+    private Stream<TrackedCall<?, ?>> oldestFirst() {
+        int now = TrackedCall.tick(System.nanoTime());
+        return running.snapshot().stream().sorted(Comparator.comparingInt((TrackedCall<?, ?> call) -> call.age(now))
+                .reversed());
+    }
+
+    /**
+     * What a drain under way needs for the calls it meets: the release status, the runner of drain actions and, once
+     * its deadline has passed, the status calls are ended with.
+     */
+    private static final class Drain {
+
+        final Status releaseStatus;
+        final DrainActions actions;
+        volatile Status endStatus;
+
+        Drain(Status releaseStatus, DrainActions actions) {
+            this.releaseStatus = releaseStatus;
+            this.actions = actions;
+        }
+    }
+}

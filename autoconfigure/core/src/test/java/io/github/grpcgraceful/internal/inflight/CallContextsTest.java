@@ -1,0 +1,223 @@
+package io.github.grpcgraceful.internal.inflight;
+
+import static io.github.grpcgraceful.testing.GrpcApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.grpcgraceful.api.InFlightCall;
+import io.github.grpcgraceful.testing.SlowService;
+import io.github.grpcgraceful.testing.StreamProbe;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+
+/**
+ * The context a tracked handler runs in, on a real Netty server: ending a call cancels its handler's context at once,
+ * the drain signal finds the call (in a child context too), nothing stays behind, and two trackers in one JVM share
+ * nothing.
+ */
+class CallContextsTest {
+
+    private static final Context.Key<String> SET_BY_A_LATER_INTERCEPTOR = Context.key("later");
+
+    private final SlowService service = new SlowService();
+    private Server server;
+    private ManagedChannel channel;
+
+    private InFlightCallTracker start() throws Exception {
+        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        server = serve(service, tracker);
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+        return tracker;
+    }
+
+    private static Server serve(SlowService service, InFlightCallTracker tracker) throws Exception {
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(service, childContext()))
+                .intercept(tracker)
+                .build()
+                .start();
+    }
+
+    /** Like most interceptors that add to the context: the handler then runs in a child of the server's. */
+    private static ServerInterceptor childContext() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                    ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(Context.current().withValue(SET_BY_A_LATER_INTERCEPTOR, "set"),
+                        call, headers, next);
+            }
+        };
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void endingACallCancelsItsHandlersContextAtOnce() throws Exception {
+        InFlightCallTracker tracker = start();
+        StreamProbe<String> sleeping = new StreamProbe<>();
+        ClientCalls.asyncUnaryCall(channel.newCall(SlowService.SLEEP, CallOptions.DEFAULT), "60000", sleeping);
+        await(() -> service.running() == 1, Duration.ofSeconds(10));
+
+        List<InFlightCall> ended = tracker.endAll(Status.UNAVAILABLE.withDescription("ended by the test"));
+
+        assertThat(ended).extracting(InFlightCall::fullMethodName).containsExactly("test.Slow/Sleep");
+        Status status = sleeping.closed().get(10, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(status.getDescription()).isEqualTo("ended by the test");
+        // The handler waits on its context for 60 s: it returns now only because that context was cancelled, by
+        // the tracker (gRPC's own cancellation would say "RPC cancelled").
+        await(() -> service.running() == 0, Duration.ofSeconds(5));
+        assertThat(service.cancellationCauses()).singleElement()
+                .isInstanceOfSatisfying(StatusRuntimeException.class, cause -> assertThat(cause.getStatus()
+                        .getDescription()).isEqualTo("ended by the test"));
+        await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
+        assertThat(tracker.oldest(10)).isEmpty();
+        assertThat(service.handlerErrors()).isEmpty();
+    }
+
+    @Test
+    void theDrainSignalReachesAHandlerRunningInAChildContext() throws Exception {
+        InFlightCallTracker tracker = start();
+        StreamProbe<String> subscription = new StreamProbe<>();
+        ClientCalls.asyncServerStreamingCall(channel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT), "",
+                subscription);
+        subscription.awaitFirstMessage();
+
+        List<InFlightCall> released = tracker.beginDrain(Status.UNAVAILABLE.withDescription("released"));
+
+        assertThat(released).as("a call that asked for the signal is not released").isEmpty();
+        assertThat(subscription.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(subscription.messages()).last().isEqualTo("goodbye");
+        await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
+        assertThat(tracker.completedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallWhoseHandlerAskedForTheSignalLeavesNothingBehindWhenItEnds() throws Exception {
+        InFlightCallTracker tracker = start();
+        ClientCall<String, String> call = channel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT);
+        StreamProbe<String> subscription = new StreamProbe<>();
+        ClientCalls.asyncServerStreamingCall(call, "", subscription);
+        subscription.awaitFirstMessage();
+
+        call.cancel("the client leaves", null);
+
+        await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
+        assertThat(tracker.oldest(10)).isEmpty();
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).isEmpty();
+        tracker.endDrain();
+    }
+
+    @Test
+    void twoTrackersInOneJvmShareNothing() throws Exception {
+        InFlightCallTracker draining = start();
+        SlowService otherService = new SlowService();
+        InFlightCallTracker other = new InFlightCallTracker(MethodPatterns.none());
+        Server otherServer = serve(otherService, other);
+        ManagedChannel otherChannel = NettyChannelBuilder.forAddress("127.0.0.1", otherServer.getPort())
+                .usePlaintext().build();
+        try {
+            StreamProbe<String> mine = new StreamProbe<>();
+            ClientCalls.asyncServerStreamingCall(channel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT), "",
+                    mine);
+            StreamProbe<String> theirs = new StreamProbe<>();
+            ClientCalls.asyncServerStreamingCall(otherChannel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT),
+                    "", theirs);
+            mine.awaitFirstMessage();
+            theirs.awaitFirstMessage();
+
+            draining.beginDrain(Status.UNAVAILABLE);
+
+            assertThat(mine.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+            assertThat(mine.messages()).last().isEqualTo("goodbye");
+            assertThat(other.inFlight()).isEqualTo(1);
+            assertThat(theirs.closed()).isNotDone();
+            assertThat(theirs.messages()).doesNotContain("goodbye");
+        } finally {
+            draining.endDrain();
+            otherChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            otherServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void concurrentCallsAreEachCountedOnceAndLeaveNothingBehind() throws Exception {
+        InFlightCallTracker tracker = start();
+        int threads = 8;
+        int callsPerThread = 250;
+        ExecutorService clients = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> replies = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                replies.add(clients.submit(() -> {
+                    int answered = 0;
+                    for (int i = 0; i < callsPerThread; i++) {
+                        if ("slept 0".equals(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP,
+                                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "0"))) {
+                            answered++;
+                        }
+                    }
+                    return answered;
+                }));
+            }
+            for (Future<Integer> reply : replies) {
+                assertThat(reply.get(60, TimeUnit.SECONDS)).isEqualTo(callsPerThread);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+
+        await(() -> tracker.completedCalls() == threads * callsPerThread, Duration.ofSeconds(5));
+        assertThat(tracker.inFlight()).isZero();
+        assertThat(tracker.inFlightByMethod()).isEmpty();
+        assertThat(tracker.oldest(10)).isEmpty();
+    }
+
+    @Test
+    void finishedCallsLeaveNothingBehind() throws Exception {
+        InFlightCallTracker tracker = start();
+        for (int i = 0; i < 100; i++) {
+            assertThat(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "0"))
+                    .isEqualTo("slept 0");
+        }
+
+        await(() -> tracker.completedCalls() == 100, Duration.ofSeconds(5));
+        assertThat(tracker.inFlight()).isZero();
+        assertThat(tracker.oldest(10)).isEmpty();
+        assertThat(tracker.endAll(Status.UNAVAILABLE)).isEmpty();
+    }
+}
