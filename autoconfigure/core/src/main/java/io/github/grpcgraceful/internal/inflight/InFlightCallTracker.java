@@ -1,5 +1,6 @@
 package io.github.grpcgraceful.internal.inflight;
 
+import io.github.grpcgraceful.api.DrainSignal;
 import io.github.grpcgraceful.api.InFlightCall;
 import java.util.ArrayList;
 import java.util.Comparator;
