@@ -5,7 +5,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.util.ClassUtils;
 
 import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
@@ -20,10 +19,10 @@ public class GrpcShutdownNoServerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     NoDrainableServer grpcShutdownNoDrainableServer(ApplicationContext context) {
-        return new NoDrainableServer(ClassUtils.isPresent(
-                "org.springframework.grpc.server.lifecycle.GrpcServerLifecycle", context.getClassLoader())
-                        ? "Spring gRPC starts no server of its own (no GrpcServerLifecycle bean); gRPC that the servlet "
-                                + "container serves (grpc-servlet-jakarta) is not drained"
-                        : "Spring gRPC's server is not on the class path (spring-boot-starter-grpc-server)");
+        return NoDrainableServer.forBackend(context.getClassLoader(),
+                "org.springframework.grpc.server.lifecycle.GrpcServerLifecycle",
+                "Spring gRPC starts no server of its own (no GrpcServerLifecycle bean); gRPC that the servlet "
+                        + "container serves (grpc-servlet-jakarta) is not drained",
+                "Spring gRPC's server is not on the class path (spring-boot-starter-grpc-server)");
     }
 }

@@ -5,7 +5,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.util.ClassUtils;
 
 import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
@@ -20,9 +19,9 @@ public class GrpcShutdownNoServerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     NoDrainableServer grpcShutdownNoDrainableServer(ApplicationContext context) {
-        return new NoDrainableServer(ClassUtils.isPresent(
-                "net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle", context.getClassLoader())
-                        ? "net.devh starts no gRPC server (no GrpcServerLifecycle bean)"
-                        : "net.devh's gRPC server is not on the class path (grpc-server-spring-boot-starter)");
+        return NoDrainableServer.forBackend(context.getClassLoader(),
+                "net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle",
+                "net.devh starts no gRPC server (no GrpcServerLifecycle bean)",
+                "net.devh's gRPC server is not on the class path (grpc-server-spring-boot-starter)");
     }
 }
