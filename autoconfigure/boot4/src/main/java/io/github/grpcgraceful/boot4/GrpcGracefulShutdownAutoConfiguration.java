@@ -37,6 +37,9 @@ import io.grpc.ServerBuilder;
 @Import(GracefulShutdownConfiguration.class)
 public class GrpcGracefulShutdownAutoConfiguration {
 
+    /** grpc-servlet-jakarta's builder, which Spring Boot uses for gRPC served by the servlet container. */
+    private static final String SERVLET_SERVER_BUILDER = "io.grpc.servlet.jakarta.ServletServerBuilder";
+
     /** The lifecycle's own stop then waits for the drain, which alone decides when calls are cut. */
     @Bean
     @ConditionalOnMissingBean
@@ -59,6 +62,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
         return builder -> {
             if (properties.isEnabled()) {
                 builder.intercept(tracker);
+                if (builder.getClass().getName().equals(SERVLET_SERVER_BUILDER)) {
+                    // Outside the tracker, so that the drain's statuses reach clients through Tomcat too.
+                    builder.intercept(new HeadersBeforeStatus());
+                }
             }
         };
     }
@@ -74,6 +81,19 @@ public class GrpcGracefulShutdownAutoConfiguration {
             ApplicationEventPublisher events, GrpcShutdownProperties properties,
             List<GrpcServerLifecycle> serverLifecycles) {
         return new GrpcServerDrainer(tracker, policy, events, properties.isEnabled());
+    }
+
+    /**
+     * gRPC served by the servlet container ({@code grpc-servlet-jakarta}, on the HTTP port): no gRPC server of its own
+     * to close, so the drain refuses new calls itself while the container keeps serving Actuator, and the container's
+     * graceful shutdown comes after the drain.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
+    GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, DrainPolicy policy,
+            ApplicationEventPublisher events, GrpcShutdownProperties properties) {
+        return GrpcServerDrainer.forServletContainer(tracker, policy, events, properties.isEnabled());
     }
 
     /** Every server Spring Boot starts is drained, and its lifecycle's own stop runs within the drain. */

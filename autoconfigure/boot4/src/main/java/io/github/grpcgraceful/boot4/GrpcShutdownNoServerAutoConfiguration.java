@@ -21,8 +21,8 @@ public class GrpcShutdownNoServerAutoConfiguration {
     NoDrainableServer grpcShutdownNoDrainableServer(ApplicationContext context) {
         return NoDrainableServer.forBackend(context.getClassLoader(),
                 "org.springframework.grpc.server.lifecycle.GrpcServerLifecycle",
-                "Spring gRPC starts no server of its own (no GrpcServerLifecycle bean); gRPC that the servlet "
-                        + "container serves (grpc-servlet-jakarta) is not drained",
+                "Spring gRPC starts no server of its own (no GrpcServerLifecycle bean) and serves no gRPC "
+                        + "through the servlet container (no GrpcServletRegistration bean)",
                 "Spring gRPC's server is not on the class path (spring-boot-starter-grpc-server)");
     }
 }

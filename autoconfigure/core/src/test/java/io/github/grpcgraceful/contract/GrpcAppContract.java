@@ -24,6 +24,14 @@ public abstract class GrpcAppContract {
     /** Starts this backend's app on a free loopback port, with a web server (Tomcat and Actuator) if {@code web}. */
     protected abstract GrpcApp startApp(boolean web, String... properties);
 
+    /**
+     * What the backend logs once when its own stop of the server has run within the drain, or {@code null} where
+     * no gRPC server of the backend's own is stopped (gRPC served by the servlet container).
+     */
+    protected String backendStopLogged() {
+        return "Completed gRPC server shutdown";
+    }
+
     /** Starts the app without a web server; closed after the test. */
     protected GrpcApp start(String... properties) {
         GrpcApp app = startApp(false, properties);

@@ -60,9 +60,12 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private final DrainPolicy policy;
     private final DrainEvents events;
     private final boolean enabled;
+    /** Whether the calls come through a servlet container, which this drainer cannot close: it refuses them itself. */
+    private final boolean servletContainer;
     private final List<DrainedServer> servers = new CopyOnWriteArrayList<>();
     private final Status releaseStatus;
     private final Status deadlineStatus;
+    private final Status refusalStatus;
     private ApplicationContext context;
     /** Guards the moves between states: a drain starts once, and a start after it resumes once. */
     private final Object lock = new Object();
@@ -76,6 +79,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private volatile long completedBefore;
     private volatile long releasedBefore;
     private volatile long endedBefore;
+    private volatile long refusedBefore;
 
     public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events) {
         this(tracker, policy, events, true);
@@ -88,7 +92,24 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
      */
     public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
             boolean enabled) {
+        this(tracker, policy, events, enabled, false);
+    }
+
+    /**
+     * A drainer for gRPC served by the servlet container (grpc-servlet), on the same connector as Actuator: there is
+     * no gRPC server to register or close, so when the listeners would close, the tracker refuses new calls with
+     * {@code UNAVAILABLE} instead, while the container keeps serving HTTP; the container's own graceful shutdown
+     * comes after the drain.
+     */
+    public static GrpcServerDrainer forServletContainer(InFlightCallTracker tracker, DrainPolicy policy,
+            ApplicationEventPublisher events, boolean enabled) {
+        return new GrpcServerDrainer(tracker, policy, events, enabled, true);
+    }
+
+    private GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
+            boolean enabled, boolean servletContainer) {
         this.tracker = tracker;
+        this.servletContainer = servletContainer;
         this.policy = policy;
         this.events = new DrainEvents(events);
         this.enabled = enabled;
@@ -96,6 +117,8 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                 "server shutting down: long-lived stream released, reconnect to another server");
         this.deadlineStatus = Status.UNAVAILABLE.withDescription(
                 "server shutting down: grace period " + Durations.describe(policy.gracePeriod()) + " expired");
+        this.refusalStatus = Status.UNAVAILABLE.withDescription(
+                "server shutting down: no new calls, retry on another server");
         if (!enabled) {
             log.info("grpc.shutdown.enabled is false at run time: no drain, the gRPC backend's own shutdown applies "
                     + "(the starter's beans are here because this application's conditions were fixed at build time, "
@@ -106,6 +129,9 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     @Override
     public void setApplicationContext(ApplicationContext context) {
         this.context = context;
+        if (enabled) {
+            ShutdownBudget.overrun(policy, ShutdownBudget.phaseTimeout(context.getEnvironment())).ifPresent(log::warn);
+        }
     }
 
     /**
@@ -131,6 +157,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                 ended = status;
                 previousDrain = ended;
                 status = DrainStatus.SERVING;
+                tracker.acceptNewCalls();
             }
             running = true;
         }
@@ -146,6 +173,11 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         return running;
     }
 
+    /** Whether the calls come through the servlet container, which keeps its connections open during the drain. */
+    public boolean isServletContainer() {
+        return servletContainer;
+    }
+
     /** Whether this drainer drains at all: {@code grpc.shutdown.enabled} at run time. */
     public boolean isEnabled() {
         return enabled;
@@ -154,7 +186,8 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     /** Whether a stop now would drain a server: enabled, started, and with a server to drain. */
     public boolean willDrain() {
         synchronized (lock) {
-            return enabled && running && status.state() == DrainState.SERVING && !servers.isEmpty();
+            return enabled && running && status.state() == DrainState.SERVING
+                    && (servletContainer || !servers.isEmpty());
         }
     }
 
@@ -214,6 +247,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
             completedBefore = tracker.completedCalls();
             releasedBefore = tracker.releasedCalls();
             endedBefore = tracker.endedCalls();
+            refusedBefore = tracker.refusedCalls();
             status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0);
         }
         Duration delay = closing ? policy.drainDelay() : Duration.ZERO;
@@ -232,11 +266,16 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                     delay.compareTo(LISTENER_WAIT) > 0 ? delay : LISTENER_WAIT);
             interrupted = !sleepUntil(startNanos + delay.toNanos());
             List<Thread> backendStops = closeListeners();
+            if (servletContainer) {
+                tracker.refuseNewCalls(refusalStatus);
+            }
             long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
             deadline = Instant.now().plus(policy.gracePeriod());
             status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0);
             List<InFlightCall> released = tracker.beginDrain(releaseStatus);
-            log.info("gRPC listener closed, grace period {}{}", Durations.describe(policy.gracePeriod()),
+            log.info("{}, grace period {}{}", servletContainer
+                    ? "New gRPC calls refused with UNAVAILABLE (the servlet container's connector stays open)"
+                    : "gRPC listener closed", Durations.describe(policy.gracePeriod()),
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
             terminated = !interrupted && awaitDrained(deadlineNanos);
             if (!terminated) {
@@ -258,13 +297,15 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         long released = tracker.releasedCalls() - releasedBefore;
         // With the calls that arrived after the deadline, which the tracker ended as they came.
         long endedCalls = tracker.endedCalls() - endedBefore;
+        long refused = tracker.refusedCalls() - refusedBefore;
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
         status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, released,
                 endedCalls);
-        log.info("{} drained in {}: {} completed{}{}", drainedServers > 1 ? drainedServers + " gRPC servers"
-                : "gRPC server", Durations.seconds(took), calls(completed),
+        log.info("{} drained in {}: {} completed{}{}{}", servletContainer ? "gRPC on the servlet container"
+                : drainedServers > 1 ? drainedServers + " gRPC servers" : "gRPC server", Durations.seconds(took), calls(completed),
                 released == 0 ? "" : ", released " + streams(released),
-                endedCalls == 0 ? "" : ", " + calls(endedCalls) + " ended with UNAVAILABLE");
+                endedCalls == 0 ? "" : ", " + calls(endedCalls) + " ended with UNAVAILABLE",
+                refused == 0 ? "" : ", " + plural(refused, "new call") + " refused");
         events.publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, endedCalls),
                 LISTENER_WAIT);
         if (interrupted) {

@@ -9,9 +9,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -28,16 +33,22 @@ import io.grpc.Status;
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
+    private static final Logger log = LoggerFactory.getLogger(InFlightCallTracker.class);
+
     private final MethodPatterns longLivedMethods;
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> firstCallListeners = new CopyOnWriteArrayList<>();
     private final CallRegistry running = new CallRegistry();
     private final LongAdder released = new LongAdder();
     private final LongAdder ended = new LongAdder();
+    private final LongAdder refused = new LongAdder();
     /** Notified whenever the last call in flight finishes, once someone waits for that. */
     private final Object idle = new Object();
     private volatile boolean idleAwaited;
     /** The drain under way, from the moment it closes the listeners until it ends; {@code null} otherwise. */
     private volatile Drain drain;
+    /** The status new calls are closed with while refused ({@link #refuseNewCalls}); {@code null} otherwise. */
+    private volatile Status refusal;
 
     /** A tracker whose drain waits for every call, streams included. */
     public InFlightCallTracker() {
@@ -52,6 +63,10 @@ public class InFlightCallTracker implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        Status refusing = refusal;
+        if (refusing != null) {
+            return refuse(call, refusing);
+        }
         ServedMethod method = method(call.getMethodDescriptor().getFullMethodName());
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method.longLived());
         method.started();
@@ -77,10 +92,41 @@ public class InFlightCallTracker implements ServerInterceptor {
         return listener;
     }
 
+    private <ReqT, RespT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, RespT> call, Status status) {
+        refused.increment();
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() {
+        };
+    }
+
     private ServedMethod method(String fullMethodName) {
         ServedMethod method = methods.get(fullMethodName);
-        return method != null ? method : methods.computeIfAbsent(fullMethodName,
-                name -> new ServedMethod(this, longLivedMethods.matches(name)));
+        return method != null ? method : firstCallOf(fullMethodName);
+    }
+
+    /** Once per method: its first call, which also tells the {@link #onFirstCall} listeners. */
+    private ServedMethod firstCallOf(String fullMethodName) {
+        ServedMethod created = new ServedMethod(this, longLivedMethods.matches(fullMethodName));
+        ServedMethod known = methods.putIfAbsent(fullMethodName, created);
+        if (known != null) {
+            return known;
+        }
+        for (Consumer<String> listener : firstCallListeners) {
+            try {
+                listener.accept(fullMethodName);
+            } catch (RuntimeException e) {
+                log.warn("A listener of the first call of {} failed", fullMethodName, e);
+            }
+        }
+        return created;
+    }
+
+    /**
+     * Tells {@code listener} the full name of each method the first time one of its calls arrives, on the thread of
+     * that call (so it must be quick): for the meters of a transport whose methods are not known up front.
+     */
+    public void onFirstCall(Consumer<String> listener) {
+        firstCallListeners.add(listener);
     }
 
     void finished(TrackedCall<?, ?> call) {
@@ -111,6 +157,20 @@ public class InFlightCallTracker implements ServerInterceptor {
             }
         }
         return releasedNow;
+    }
+
+    /**
+     * From now on, every new call is closed with {@code status} before any handler sees it, until
+     * {@link #acceptNewCalls()}: for a transport whose connections the drain cannot close, such as a servlet container
+     * that also serves Actuator. Calls already in flight are not touched.
+     */
+    public void refuseNewCalls(Status status) {
+        refusal = status;
+    }
+
+    /** New calls are served again, as before {@link #refuseNewCalls}: at a lifecycle restart. */
+    public void acceptNewCalls() {
+        refusal = null;
     }
 
     /**
@@ -203,6 +263,11 @@ public class InFlightCallTracker implements ServerInterceptor {
     /** Long-lived calls the drain released when the listeners closed. */
     public long releasedCalls() {
         return released.sum();
+    }
+
+    /** New calls refused since the server started ({@link #refuseNewCalls}). */
+    public long refusedCalls() {
+        return refused.sum();
     }
 
     /** Calls the drain ended at its deadline ({@link #endAll}). */

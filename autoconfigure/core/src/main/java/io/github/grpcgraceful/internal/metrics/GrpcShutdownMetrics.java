@@ -65,6 +65,8 @@ public class GrpcShutdownMetrics {
                     .tag("outcome", outcome.tag())
                     .register(registry));
         }
+        // Where no server lists its methods up front (gRPC served by the servlet container), at each one's first call.
+        tracker.onFirstCall(this::register);
     }
 
     /** One gauge per served method once the servers have started, so every series exists (at 0) before any call. */

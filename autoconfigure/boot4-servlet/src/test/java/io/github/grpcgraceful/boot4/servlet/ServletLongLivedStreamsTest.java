@@ -1,0 +1,12 @@
+package io.github.grpcgraceful.boot4.servlet;
+
+import io.github.grpcgraceful.contract.LongLivedStreamsContract;
+import io.github.grpcgraceful.testing.GrpcApp;
+
+class ServletLongLivedStreamsTest extends LongLivedStreamsContract {
+
+    @Override
+    protected GrpcApp startApp(boolean web, String... properties) {
+        return ServletGrpcApp.start(properties);
+    }
+}
