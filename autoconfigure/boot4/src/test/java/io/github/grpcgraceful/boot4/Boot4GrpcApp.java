@@ -1,5 +1,6 @@
 package io.github.grpcgraceful.boot4;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -29,7 +30,7 @@ import io.grpc.ManagedChannel;
  * A real Spring Boot 4 application with Boot's own Netty gRPC server on a free loopback port, serving
  * {@link SlowService}, with the Boot 4 starter's auto-configuration as a user would get it.
  */
-final class Boot4GrpcApp implements GrpcApp {
+public final class Boot4GrpcApp implements GrpcApp {
 
     /** Whether this is Spring Boot 4.1's own gRPC support, rather than Spring gRPC 1.0 on Spring Boot 4.0. */
     static final boolean BOOT_4_1 = ClassUtils.isPresent(
@@ -69,6 +70,16 @@ final class Boot4GrpcApp implements GrpcApp {
         return start(WebApplicationType.SERVLET, properties);
     }
 
+    /**
+     * A web app whose gRPC Tomcat serves over HTTP/2 on the HTTP port, where grpc-servlet-jakarta is on the class
+     * path (the servlet transport's module): no gRPC server of Spring Boot's own starts.
+     */
+    public static Boot4GrpcApp startServlet(String... properties) {
+        List<String> all = new ArrayList<>(List.of("server.http2.enabled=true"));
+        all.addAll(List.of(properties));
+        return start(WebApplicationType.SERVLET, all.toArray(String[]::new));
+    }
+
     private static Boot4GrpcApp start(WebApplicationType type, String... properties) {
         return new Boot4GrpcApp(new SpringApplicationBuilder(App.class)
                 .web(type)
@@ -106,7 +117,8 @@ final class Boot4GrpcApp implements GrpcApp {
 
     @Override
     public int grpcPort() {
-        return recorder.grpcPort;
+        // No gRPC server of its own started: Tomcat serves gRPC on the HTTP port.
+        return recorder.grpcPort != 0 ? recorder.grpcPort : httpPort();
     }
 
     @Override

@@ -117,7 +117,11 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
 
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 300");
         assertThat(subscription.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
-        GrpcApp.await(() -> startersThreads().isEmpty(), Duration.ofSeconds(5));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!startersThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(startersThreads()).as("the starter's threads still alive").isEmpty();
     }
 
     /** The starter's threads are all named {@code grpc-drain-…}: its drain's events, actions and backend stops. */

@@ -75,7 +75,11 @@ public abstract class UserCodeContract extends GrpcAppContract {
         assertThat(((StatusRuntimeException) failure.getCause()).getStatus().getCode())
                 .isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(took).as("a second for the listener, then the grace period").isLessThan(Duration.ofSeconds(4));
-        assertThat(output).contains("A listener of GrpcDrainStartedEvent has not returned within 1s");
+        assertThat(output).contains("A listener of GrpcDrainStartedEvent has not returned within 1s")
+                .contains("Interrupted a listener of the drain's events that was still running after the drain");
+        GrpcApp.await(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.isAlive() && thread.getName().equals("grpc-drain-events")),
+                Duration.ofSeconds(5));
     }
 
     @Test

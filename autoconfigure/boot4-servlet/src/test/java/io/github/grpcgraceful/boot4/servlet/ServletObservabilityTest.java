@@ -1,12 +1,13 @@
 package io.github.grpcgraceful.boot4.servlet;
 
 import io.github.grpcgraceful.contract.ObservabilityContract;
+import io.github.grpcgraceful.boot4.Boot4GrpcApp;
 import io.github.grpcgraceful.testing.GrpcApp;
 
 class ServletObservabilityTest extends ObservabilityContract {
 
     @Override
     protected GrpcApp startApp(boolean web, String... properties) {
-        return ServletGrpcApp.start(properties);
+        return Boot4GrpcApp.startServlet(properties);
     }
 }

@@ -17,6 +17,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.boot4.Boot4GrpcApp;
 import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
@@ -31,7 +32,7 @@ import io.grpc.stub.ClientCalls;
 @ExtendWith(OutputCaptureExtension.class)
 class ServletTransportTest {
 
-    private ServletGrpcApp app;
+    private Boot4GrpcApp app;
 
     @AfterEach
     void close() {
@@ -42,7 +43,7 @@ class ServletTransportTest {
 
     @Test
     void grpcOnTheServletContainerIsDrainedWithNothingReportedMissing(CapturedOutput output) {
-        app = ServletGrpcApp.start();
+        app = Boot4GrpcApp.startServlet();
 
         assertThat(app.context().getBeansOfType(GrpcServletRegistration.class)).hasSize(1);
         assertThat(app.context().getBean(GrpcServerDrainer.class).isServletContainer()).isTrue();
@@ -54,7 +55,7 @@ class ServletTransportTest {
     @Test
     void newCallsDuringTheDrainAreRefusedOnTheOpenConnectionWhileActuatorAnswersOnTheSamePort(CapturedOutput output)
             throws Exception {
-        app = ServletGrpcApp.start("management.endpoints.web.exposure.include=health",
+        app = Boot4GrpcApp.startServlet("management.endpoints.web.exposure.include=health",
                 "grpc.shutdown.grace-period=20s");
         ManagedChannel existing = app.newChannel();
         ClientCalls.blockingUnaryCall(existing, SlowService.SLEEP, CallOptions.DEFAULT, "0");
@@ -83,7 +84,7 @@ class ServletTransportTest {
     @Test
     void aDrainLongerThanTheShutdownPhaseTimeoutIsReportedAtStartupAndStillGetsItsGracePeriod(CapturedOutput output)
             throws Exception {
-        app = ServletGrpcApp.start("spring.lifecycle.timeout-per-shutdown-phase=1s",
+        app = Boot4GrpcApp.startServlet("spring.lifecycle.timeout-per-shutdown-phase=1s",
                 "grpc.shutdown.grace-period=4s");
         assertThat(output).contains("grpc.shutdown.drain-delay + grpc.shutdown.grace-period (4s) exceed "
                 + "spring.lifecycle.timeout-per-shutdown-phase (1s)");

@@ -1,6 +1,8 @@
 package io.github.grpcgraceful.internal.drain;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -11,13 +13,16 @@ import org.springframework.context.ApplicationEventPublisher;
 /**
  * Publishes the drain's events so that no listener can hold up or break the drain: each event goes out on a thread
  * of its own, which the drain waits for only so long, and what a listener throws is logged. The starter's own
- * listeners come first and take microseconds; the wait is for the user's.
+ * listeners come first and take microseconds; the wait is for the user's. A listener still running when the drain
+ * is over is interrupted ({@link #interruptLate()}), so that no thread of the starter's outlives its context.
  */
 final class DrainEvents {
 
     private static final Logger log = LoggerFactory.getLogger(DrainEvents.class);
 
     private final ApplicationEventPublisher publisher;
+    /** Threads whose listeners had not returned within their wait. */
+    private final List<Thread> late = new CopyOnWriteArrayList<>();
 
     DrainEvents(ApplicationEventPublisher publisher) {
         this.publisher = publisher;
@@ -44,6 +49,18 @@ final class DrainEvents {
         if (thread.isAlive()) {
             log.warn("A listener of {} has not returned within {}: the drain goes on without waiting for it", name,
                     Durations.describe(wait));
+            late.add(thread);
         }
+    }
+
+    /** Interrupts the listeners that are still running, and says so. */
+    void interruptLate() {
+        for (Thread thread : late) {
+            if (thread.isAlive()) {
+                thread.interrupt();
+                log.warn("Interrupted a listener of the drain's events that was still running after the drain");
+            }
+        }
+        late.clear();
     }
 }

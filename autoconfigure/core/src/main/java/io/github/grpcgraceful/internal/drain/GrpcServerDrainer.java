@@ -165,6 +165,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
             log.info("gRPC serving again after the drain that started at {}: health and readiness turned back",
                     ended.startedAt());
             events.publish(new GrpcServingResumedEvent(this, ended), LISTENER_WAIT);
+            events.interruptLate();
         }
     }
 
@@ -308,6 +309,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                 refused == 0 ? "" : ", " + plural(refused, "new call") + " refused");
         events.publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, endedCalls),
                 LISTENER_WAIT);
+        events.interruptLate();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
