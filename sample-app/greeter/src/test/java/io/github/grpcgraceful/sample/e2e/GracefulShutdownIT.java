@@ -25,6 +25,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import io.github.grpcgraceful.sample.greeter.HelloRequest;
 import io.github.grpcgraceful.testing.OtlpReceiver;
@@ -43,6 +45,7 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
  * The promise as a user meets it: the packaged sample as its own process, a real SIGTERM, real gRPC and HTTP clients.
  * Timing bounds are generous: these tests check behaviour, not speed.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class GracefulShutdownIT {
 
     private static final Pattern RECEIVED = Pattern.compile("Received: (\\S+)");

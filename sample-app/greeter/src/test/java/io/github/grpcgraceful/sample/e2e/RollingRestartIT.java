@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * loses no call when the starter gives HAProxy a drain-delay of at least its check interval. The baselines (no
  * drain-delay; the starter turned off) run with {@code -Drolling.baselines=true} and report their counts as figures.
  */
+@Isolated
 class RollingRestartIT {
 
     @BeforeEach
