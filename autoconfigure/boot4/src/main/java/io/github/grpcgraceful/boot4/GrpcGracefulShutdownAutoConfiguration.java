@@ -16,6 +16,7 @@ import org.springframework.grpc.server.ServerBuilderCustomizer;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import org.springframework.grpc.server.service.GrpcServiceDiscoverer;
 
 import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.ServerRegistrar;
@@ -92,8 +93,11 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
     GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, DrainPolicy policy,
-            ApplicationEventPublisher events, GrpcShutdownProperties properties) {
-        return GrpcServerDrainer.forServletContainer(tracker, policy, events, properties.isEnabled());
+            ApplicationEventPublisher events, GrpcShutdownProperties properties,
+            GrpcServiceDiscoverer serviceDiscoverer) {
+        // The services Spring Boot registers with the servlet, for the meters' series and each service's gRPC health.
+        return GrpcServerDrainer.forServletContainer(tracker, policy, events, properties.isEnabled(),
+                () -> serviceDiscoverer.findServices().stream().map(spec -> spec.service().bindService()).toList());
     }
 
     /** Every server Spring Boot starts is drained, and its lifecycle's own stop runs within the drain. */

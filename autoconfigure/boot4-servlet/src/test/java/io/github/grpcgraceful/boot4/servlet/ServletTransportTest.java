@@ -21,11 +21,16 @@ import io.github.grpcgraceful.boot4.Boot4GrpcApp;
 import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.testing.GrpcApp;
 import io.github.grpcgraceful.testing.SlowService;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
 
 /** What only gRPC on the servlet container has: one port for HTTP and gRPC, and no gRPC server of its own to close. */
@@ -50,6 +55,28 @@ class ServletTransportTest {
         assertThat(app.context().getBean(GrpcServerDrainer.class).willDrain()).isTrue();
         assertThat(app.context().getBeansOfType(NoDrainableServer.class)).isEmpty();
         assertThat(output).doesNotContain("No gRPC server to drain");
+    }
+
+    @Test
+    void everyServedMethodHasItsSeriesFromStartupAndEachServiceGoesNotServing() throws Exception {
+        app = Boot4GrpcApp.startServlet("management.endpoints.web.exposure.include=health,metrics",
+                "grpc.shutdown.drain-delay=3s");
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(app.newChannel());
+        HealthCheckRequest slowService = HealthCheckRequest.newBuilder().setService("test.Slow").build();
+        GrpcApp.Reply gauge = app.get("/actuator/metrics/grpc.server.calls.active?tag=method:Sleep");
+        assertThat(gauge.status()).as("before any call").isEqualTo(200);
+        assertThat(gauge.<Double>read("$.measurements[0].value")).isZero();
+        // As an application sets its own services' health.
+        app.context().getBean(HealthStatusManager.class).setStatus("test.Slow",
+                HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health.check(slowService).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
+
+        CompletableFuture<Void> closed = app.closeAsync();
+        await(() -> drainer.status().state() == DrainState.DELAYING, Duration.ofSeconds(10));
+
+        assertThat(health.check(slowService).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        closed.get(10, TimeUnit.SECONDS);
     }
 
     @Test

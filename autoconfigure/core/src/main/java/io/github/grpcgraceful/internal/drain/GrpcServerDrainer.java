@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ import io.github.grpcgraceful.api.GrpcServingResumedEvent;
 import io.github.grpcgraceful.api.InFlightCall;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 
 /**
@@ -62,6 +64,8 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private final boolean enabled;
     /** Whether the calls come through a servlet container, which this drainer cannot close: it refuses them itself. */
     private final boolean servletContainer;
+    /** The services the servlet container serves, or {@code null} where servers are registered instead. */
+    private final Supplier<List<ServerServiceDefinition>> containerServices;
     private final List<DrainedServer> servers = new CopyOnWriteArrayList<>();
     private final Status releaseStatus;
     private final Status deadlineStatus;
@@ -92,7 +96,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
      */
     public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
             boolean enabled) {
-        this(tracker, policy, events, enabled, false);
+        this(tracker, policy, events, enabled, null);
     }
 
     /**
@@ -102,14 +106,15 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
      * comes after the drain.
      */
     public static GrpcServerDrainer forServletContainer(InFlightCallTracker tracker, DrainPolicy policy,
-            ApplicationEventPublisher events, boolean enabled) {
-        return new GrpcServerDrainer(tracker, policy, events, enabled, true);
+            ApplicationEventPublisher events, boolean enabled, Supplier<List<ServerServiceDefinition>> services) {
+        return new GrpcServerDrainer(tracker, policy, events, enabled, services);
     }
 
     private GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
-            boolean enabled, boolean servletContainer) {
+            boolean enabled, Supplier<List<ServerServiceDefinition>> containerServices) {
         this.tracker = tracker;
-        this.servletContainer = servletContainer;
+        this.servletContainer = containerServices != null;
+        this.containerServices = containerServices;
         this.policy = policy;
         this.events = new DrainEvents(events);
         this.enabled = enabled;
@@ -146,6 +151,14 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     /** The servers the next drain drains, in the order they started. */
     public List<Server> servers() {
         return servers.stream().map(DrainedServer::server).toList();
+    }
+
+    /** The services of the servers the next drain drains, or those the servlet container serves. */
+    public List<ServerServiceDefinition> services() {
+        if (containerServices != null) {
+            return containerServices.get();
+        }
+        return servers.stream().flatMap(drained -> drained.server().getServices().stream()).toList();
     }
 
     /** Serves again after a drain: health, readiness and gRPC health turn back (see {@link GrpcServingResumedEvent}). */

@@ -13,7 +13,6 @@ import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.api.GrpcServingResumedEvent;
 import io.grpc.BindableService;
-import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -45,10 +44,8 @@ public class GrpcHealthOnDrain {
         Set<String> services = new LinkedHashSet<>();
         services.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
         if (event.getSource() instanceof GrpcServerDrainer drainer) {
-            for (Server server : drainer.servers()) {
-                for (ServerServiceDefinition service : server.getServices()) {
-                    services.add(service.getServiceDescriptor().getName());
-                }
+            for (ServerServiceDefinition service : drainer.services()) {
+                services.add(service.getServiceDescriptor().getName());
             }
         }
         synchronized (turned) {

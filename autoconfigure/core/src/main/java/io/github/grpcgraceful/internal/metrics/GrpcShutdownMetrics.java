@@ -15,7 +15,6 @@ import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.MethodDescriptor;
-import io.grpc.Server;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Counter;
@@ -65,18 +64,16 @@ public class GrpcShutdownMetrics {
                     .tag("outcome", outcome.tag())
                     .register(registry));
         }
-        // Where no server lists its methods up front (gRPC served by the servlet container), at each one's first call.
+        // And any method that no service listed up front, at its first call.
         tracker.onFirstCall(this::register);
     }
 
     /** One gauge per served method once the servers have started, so every series exists (at 0) before any call. */
     @EventListener
     public void onContextRefreshed(ContextRefreshedEvent event) {
-        for (Server server : drainer.servers()) {
-            for (ServerServiceDefinition service : server.getServices()) {
-                for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
-                    register(method.getMethodDescriptor().getFullMethodName());
-                }
+        for (ServerServiceDefinition service : drainer.services()) {
+            for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
+                register(method.getMethodDescriptor().getFullMethodName());
             }
         }
     }
