@@ -62,9 +62,10 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private final DrainPolicy policy;
     private final DrainEvents events;
     private final boolean enabled;
-    /** Whether the calls come through a servlet container, which this drainer cannot close: it refuses them itself. */
-    private final boolean servletContainer;
-    /** The services the servlet container serves, or {@code null} where servers are registered instead. */
+    /**
+     * The services the servlet container serves, or {@code null} where servers are registered instead. The drainer
+     * cannot close the container's connections, so it has the tracker refuse new calls itself.
+     */
     private final Supplier<List<ServerServiceDefinition>> containerServices;
     private final List<DrainedServer> servers = new CopyOnWriteArrayList<>();
     private final Status releaseStatus;
@@ -113,7 +114,6 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
             boolean enabled, Supplier<List<ServerServiceDefinition>> containerServices) {
         this.tracker = tracker;
-        this.servletContainer = containerServices != null;
         this.containerServices = containerServices;
         this.policy = policy;
         this.events = new DrainEvents(events);
@@ -189,7 +189,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
 
     /** Whether the calls come through the servlet container, which keeps its connections open during the drain. */
     public boolean isServletContainer() {
-        return servletContainer;
+        return containerServices != null;
     }
 
     /** Whether this drainer drains at all: {@code grpc.shutdown.enabled} at run time. */
@@ -201,7 +201,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     public boolean willDrain() {
         synchronized (lock) {
             return enabled && running && status.state() == DrainState.SERVING
-                    && (servletContainer || !servers.isEmpty());
+                    && (isServletContainer() || !servers.isEmpty());
         }
     }
 
@@ -280,14 +280,14 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                     delay.compareTo(LISTENER_WAIT) > 0 ? delay : LISTENER_WAIT);
             interrupted = !sleepUntil(startNanos + delay.toNanos());
             List<Thread> backendStops = closeListeners();
-            if (servletContainer) {
+            if (isServletContainer()) {
                 tracker.refuseNewCalls(refusalStatus);
             }
             long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
             deadline = Instant.now().plus(policy.gracePeriod());
             status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0);
             List<InFlightCall> released = tracker.beginDrain(releaseStatus);
-            log.info("{}, grace period {}{}", servletContainer
+            log.info("{}, grace period {}{}", isServletContainer()
                     ? "New gRPC calls refused with UNAVAILABLE (the servlet container's connector stays open)"
                     : "gRPC listener closed", Durations.describe(policy.gracePeriod()),
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
@@ -315,8 +315,9 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
         status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, released,
                 endedCalls);
-        log.info("{} drained in {}: {} completed{}{}{}", servletContainer ? "gRPC on the servlet container"
-                : drainedServers > 1 ? drainedServers + " gRPC servers" : "gRPC server", Durations.seconds(took), calls(completed),
+        String drained = isServletContainer() ? "gRPC on the servlet container"
+                : drainedServers > 1 ? drainedServers + " gRPC servers" : "gRPC server";
+        log.info("{} drained in {}: {} completed{}{}{}", drained, Durations.seconds(took), calls(completed),
                 released == 0 ? "" : ", released " + streams(released),
                 endedCalls == 0 ? "" : ", " + calls(endedCalls) + " ended with UNAVAILABLE",
                 refused == 0 ? "" : ", " + plural(refused, "new call") + " refused");

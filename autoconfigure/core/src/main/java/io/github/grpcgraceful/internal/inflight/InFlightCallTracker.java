@@ -9,14 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -33,11 +28,8 @@ import io.grpc.Status;
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
-    private static final Logger log = LoggerFactory.getLogger(InFlightCallTracker.class);
-
     private final MethodPatterns longLivedMethods;
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
-    private final List<Consumer<String>> firstCallListeners = new CopyOnWriteArrayList<>();
     private final CallRegistry running = new CallRegistry();
     private final LongAdder released = new LongAdder();
     private final LongAdder ended = new LongAdder();
@@ -101,32 +93,8 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     private ServedMethod method(String fullMethodName) {
         ServedMethod method = methods.get(fullMethodName);
-        return method != null ? method : firstCallOf(fullMethodName);
-    }
-
-    /** Once per method: its first call, which also tells the {@link #onFirstCall} listeners. */
-    private ServedMethod firstCallOf(String fullMethodName) {
-        ServedMethod created = new ServedMethod(this, longLivedMethods.matches(fullMethodName));
-        ServedMethod known = methods.putIfAbsent(fullMethodName, created);
-        if (known != null) {
-            return known;
-        }
-        for (Consumer<String> listener : firstCallListeners) {
-            try {
-                listener.accept(fullMethodName);
-            } catch (RuntimeException e) {
-                log.warn("A listener of the first call of {} failed", fullMethodName, e);
-            }
-        }
-        return created;
-    }
-
-    /**
-     * Tells {@code listener} the full name of each method the first time one of its calls arrives, on the thread of
-     * that call (so it must be quick): for the meters of a transport whose methods are not known up front.
-     */
-    public void onFirstCall(Consumer<String> listener) {
-        firstCallListeners.add(listener);
+        return method != null ? method : methods.computeIfAbsent(fullMethodName,
+                name -> new ServedMethod(this, longLivedMethods.matches(name)));
     }
 
     void finished(TrackedCall<?, ?> call) {

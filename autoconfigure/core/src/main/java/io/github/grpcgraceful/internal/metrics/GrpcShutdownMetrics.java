@@ -64,8 +64,6 @@ public class GrpcShutdownMetrics {
                     .tag("outcome", outcome.tag())
                     .register(registry));
         }
-        // And any method that no service listed up front, at its first call.
-        tracker.onFirstCall(this::register);
     }
 
     /** One gauge per served method once the servers have started, so every series exists (at 0) before any call. */
