@@ -23,6 +23,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * A push registry sees the drain: Spring Boot's OTLP registry, pushing every second to a real OTLP/HTTP receiver,
  * keeps publishing while calls drain, and its final publish, after the drain, carries the drain's timer and counters.
+ *
+ * <p>The final publish is checked with a step of an hour, so that no scheduled publish runs then: Micrometer sends
+ * no final publish when a scheduled one is under way as the registry closes (it waits for that one instead, which
+ * may have read the meters just before the drain recorded its end). docs/observability.md says so.
  */
 public abstract class PushRegistriesContract extends GrpcAppContract {
 
@@ -36,8 +40,18 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
         return receiver;
     }
 
+    /** Pushing every second. */
     private GrpcApp startPushing(OtlpReceiver receiver, String... properties) {
-        List<String> all = new ArrayList<>(List.of(receiver.properties()));
+        return startPushing(receiver, Duration.ofSeconds(1), properties);
+    }
+
+    /** Pushing only when the registry closes: the first scheduled publish is at least an hour away. */
+    private GrpcApp startPushingOnlyAtTheEnd(OtlpReceiver receiver, String... properties) {
+        return startPushing(receiver, Duration.ofHours(1), properties);
+    }
+
+    private GrpcApp startPushing(OtlpReceiver receiver, Duration step, String... properties) {
+        List<String> all = new ArrayList<>(List.of(receiver.properties(step)));
         all.add("management.otlp.metrics.export.enabled=true");
         all.addAll(List.of(properties));
         return start(all.toArray(String[]::new));
@@ -49,7 +63,7 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
     }
 
     @Test
-    void theRegistryPushesTheCallsInFlightDuringTheDrainAndTheDrainAfterIt() throws Exception {
+    void theRegistryPushesTheCallsInFlightDuringTheDrain() throws Exception {
         OtlpReceiver receiver = receiver();
         GrpcApp app = startPushing(receiver, "grpc.shutdown.drain-delay=0");
         MeterRegistry registry = app.context().getBean(MeterRegistry.class);
@@ -65,24 +79,38 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
         assertThat(duringTheDrain).as("pushes after the drain began").hasSizeGreaterThanOrEqualTo(2);
         assertThat(duringTheDrain).as("a push while the call drained")
                 .anySatisfy(push -> assertThat(push.gauge("grpc.server.calls.active", SLEEP)).hasValue(1.0));
-        Push last = duringTheDrain.get(duringTheDrain.size() - 1);
+        assertThat(registry.isClosed()).isTrue();
+    }
+
+    @Test
+    void theFinalPushCarriesTheDrainThatCompleted() throws Exception {
+        OtlpReceiver receiver = receiver();
+        GrpcApp app = startPushingOnlyAtTheEnd(receiver, "grpc.shutdown.drain-delay=0");
+        CompletableFuture<String> reply = app.sleepCall(500);
+
+        app.closeAsync().get(30, TimeUnit.SECONDS);
+
+        assertThat(reply.get()).isEqualTo("slept 500");
+        assertThat(receiver.pushes()).as("only the final push").hasSize(1);
+        Push last = receiver.pushes().get(0);
         assertThat(last.timerCount("grpc.server.drain.duration", Map.of("outcome", "completed"))).hasValue(1);
         assertThat(last.timerCount("grpc.server.drain.duration", Map.of("outcome", "forced"))).hasValue(0);
         assertThat(last.gauge("grpc.server.calls.active", SLEEP)).hasValue(0.0);
         assertThat(last.counter("grpc.server.drain.ended.calls")).hasValue(0.0);
-        assertThat(registry.isClosed()).isTrue();
     }
 
     @Test
     void callsEndedAtTheDeadlineAreInTheFinalPush() throws Exception {
         OtlpReceiver receiver = receiver();
-        GrpcApp app = startPushing(receiver, "grpc.shutdown.drain-delay=0", "grpc.shutdown.grace-period=1s");
+        GrpcApp app = startPushingOnlyAtTheEnd(receiver, "grpc.shutdown.drain-delay=0",
+                "grpc.shutdown.grace-period=1s");
         CompletableFuture<String> reply = app.sleepCall(30_000);
 
         app.closeAsync().get(30, TimeUnit.SECONDS);
 
         assertThat(reply).isCompletedExceptionally();
-        Push last = receiver.pushes().get(receiver.pushes().size() - 1);
+        assertThat(receiver.pushes()).as("only the final push").hasSize(1);
+        Push last = receiver.pushes().get(0);
         assertThat(last.timerCount("grpc.server.drain.duration", Map.of("outcome", "forced"))).hasValue(1);
         assertThat(last.counter("grpc.server.drain.ended.calls")).hasValue(1.0);
     }

@@ -35,11 +35,11 @@ public final class OtlpReceiver implements AutoCloseable {
         server.start();
     }
 
-    /** The properties that make Spring Boot's OTLP registry push here every second. */
-    public String[] properties() {
+    /** The properties that make Spring Boot's OTLP registry push here every {@code step}. */
+    public String[] properties(Duration step) {
         return new String[] {
                 "management.otlp.metrics.export.url=http://127.0.0.1:" + server.getAddress().getPort() + "/v1/metrics",
-                "management.otlp.metrics.export.step=1s"};
+                "management.otlp.metrics.export.step=" + step.toMillis() + "ms"};
     }
 
     private void receive(HttpExchange exchange) throws IOException {
