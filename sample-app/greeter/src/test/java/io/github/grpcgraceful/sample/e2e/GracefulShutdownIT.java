@@ -88,7 +88,7 @@ class GracefulShutdownIT {
         assertThat(log).contains("gRPC drain started: 1 call in flight")
                 .contains("gRPC server drained in")
                 .contains("Completed gRPC server shutdown");
-        assertPushedTheDrain(collector, sigterm);
+        assertPushedTheDrain(collector, sigterm, log);
     }
 
     private OtlpReceiver collector() throws IOException {
@@ -98,15 +98,23 @@ class GracefulShutdownIT {
 
     private static String[] pushTo(OtlpReceiver collector) {
         return Stream.concat(Stream.of("--management.otlp.metrics.export.enabled=true"),
-                Stream.of(collector.properties()).map(property -> "--" + property)).toArray(String[]::new);
+                Stream.of(collector.properties(Duration.ofSeconds(1))).map(property -> "--" + property))
+                .toArray(String[]::new);
     }
 
-    /** A push while the call drained showed it in flight; the last one, after the drain, carries the drain. */
-    private static void assertPushedTheDrain(OtlpReceiver collector, long sigterm) {
+    /**
+     * A push while the call drained showed it in flight; the last one, after the drain, carries the drain, unless
+     * Micrometer says it skipped that final publish because a scheduled one was under way as the registry closed (its
+     * own limit, in docs/observability.md).
+     */
+    private static void assertPushedTheDrain(OtlpReceiver collector, long sigterm, String log) {
         List<OtlpReceiver.Push> afterSigterm = collector.pushes().stream()
                 .filter(push -> push.arrivedNanos() > sigterm).toList();
         assertThat(afterSigterm).as("pushes during the drain").anySatisfy(push -> assertThat(
                 push.gauge("grpc.server.calls.active", Map.of("method", "SayHello"))).hasValue(1.0));
+        if (log.contains("Publishing is already in progress. Skipping duplicate call to publish()")) {
+            return;
+        }
         OtlpReceiver.Push last = afterSigterm.get(afterSigterm.size() - 1);
         assertThat(last.timerCount("grpc.server.drain.duration", Map.of("outcome", "completed"))).hasValue(1);
         assertThat(last.gauge("grpc.server.calls.active", Map.of("method", "SayHello"))).hasValue(0.0);
