@@ -308,7 +308,9 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             }
             drainActions = null;
         }
-        context.cancel(null);
+        // The context is not cancelled here: the server cancels its own when the call ends, after the listener's
+        // last callback, and this one, its child, follows (listeners added to it wait on the server's; none, and
+        // there is nothing to release).
         method.finished(closedByDrain);
         method.tracker().finished(this);
     }

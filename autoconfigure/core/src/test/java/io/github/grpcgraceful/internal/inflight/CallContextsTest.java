@@ -110,6 +110,21 @@ class CallContextsTest {
     }
 
     @Test
+    void aListenerOnTheHandlersContextRunsWhenItsCallCompletes() throws Exception {
+        start();
+
+        // The handler waits 100 ms on a listener of its context, which stays registered when the wait times out.
+        assertThat(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "100"))
+                .isEqualTo("slept 100");
+
+        // The tracker leaves its context to follow the server's, which gRPC cancels (without a cause) at the end.
+        await(() -> service.cancellationCauses().size() == 1, Duration.ofSeconds(5));
+        assertThat(service.cancellationCauses()).singleElement()
+                .isInstanceOfSatisfying(IllegalStateException.class,
+                        cause -> assertThat(cause).hasMessage("no cause"));
+    }
+
+    @Test
     void theDrainSignalReachesAHandlerRunningInAChildContext() throws Exception {
         InFlightCallTracker tracker = start();
         StreamProbe<String> subscription = new StreamProbe<>();
