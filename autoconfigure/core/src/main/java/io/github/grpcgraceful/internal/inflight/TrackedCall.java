@@ -308,9 +308,9 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             }
             drainActions = null;
         }
-        // The context is not cancelled here: the server cancels its own when the call ends, after the listener's
-        // last callback, and this one, its child, follows (listeners added to it wait on the server's; none, and
-        // there is nothing to release).
+        // Releases what listeners of the handler's context hold on the server's, without waiting for the server to
+        // cancel its own (measured: no cost to see in InterceptorBenchmark).
+        context.cancel(null);
         method.finished(closedByDrain);
         method.tracker().finished(this);
     }

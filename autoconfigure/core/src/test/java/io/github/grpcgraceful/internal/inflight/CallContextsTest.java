@@ -117,7 +117,7 @@ class CallContextsTest {
         assertThat(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "100"))
                 .isEqualTo("slept 100");
 
-        // The tracker leaves its context to follow the server's, which gRPC cancels (without a cause) at the end.
+        // The call's context is cancelled without a cause when the call completes.
         await(() -> service.cancellationCauses().size() == 1, Duration.ofSeconds(5));
         assertThat(service.cancellationCauses()).singleElement()
                 .isInstanceOfSatisfying(IllegalStateException.class,
