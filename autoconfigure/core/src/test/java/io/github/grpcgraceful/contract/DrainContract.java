@@ -48,7 +48,7 @@ public abstract class DrainContract extends GrpcAppContract {
 
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 1500");
         closed.get(10, TimeUnit.SECONDS);
-        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofMillis(1500 + 3000));
+        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(10));
         GrpcDrainCompletedEvent completed = (GrpcDrainCompletedEvent) app.drainEvents().get(1);
         assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(completed.getCompletedCalls()).isEqualTo(1);
@@ -131,7 +131,7 @@ public abstract class DrainContract extends GrpcAppContract {
 
         assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(failure.getStatus().getDescription()).contains("grace period 0s expired");
-        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(10));
     }
 
     @Test
@@ -163,7 +163,7 @@ public abstract class DrainContract extends GrpcAppContract {
 
         app.close();
 
-        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test

@@ -83,7 +83,8 @@ class GracefulShutdownIT {
         assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("Hello world");
         long replied = System.nanoTime();
         assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - replied)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - replied)).as("exit after the reply, not at the deadline")
+                .isLessThan(Duration.ofSeconds(5));
         String log = sample.log();
         assertThat(log).contains("gRPC drain started: 1 call in flight")
                 .contains("gRPC server drained in")
@@ -261,7 +262,7 @@ class GracefulShutdownIT {
         long replied = System.nanoTime();
         assertThat(sample.awaitExit(Duration.ofSeconds(15))).as("process exited").isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - replied)).as("exit after the reply, not at the deadline")
-                .isLessThan(Duration.ofSeconds(2));
+                .isLessThan(Duration.ofSeconds(8));
         assertThat(watch.closed().get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(reflection.closed().get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(subscriber.waitFor(10, TimeUnit.SECONDS)).as("client exited").isTrue();
