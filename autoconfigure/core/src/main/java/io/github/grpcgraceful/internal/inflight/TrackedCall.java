@@ -308,8 +308,6 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             }
             drainActions = null;
         }
-        // Releases what listeners of the handler's context hold on the server's, without waiting for the server to
-        // cancel its own (measured: no cost to see in InterceptorBenchmark).
         context.cancel(null);
         method.finished(closedByDrain);
         method.tracker().finished(this);
