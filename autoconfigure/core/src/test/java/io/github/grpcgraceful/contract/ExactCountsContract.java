@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +55,7 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         Random random = new Random(42);
         // The drain's deadline is about a grace period after the close below, which comes when half the calls are out.
         long deadlineNanos = 0;
+        CompletableFuture<Void> closed = null;
 
         for (ManagedChannel channel : channels) {
             ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "0");
@@ -63,7 +65,7 @@ public abstract class ExactCountsContract extends GrpcAppContract {
             if (i == CALLS / 2) {
                 // The first half is at the server: then the drain starts, while the second half is sent.
                 GrpcApp.await(() -> tracker.inFlight() >= CALLS / 4, Duration.ofSeconds(20));
-                app.closeAsync();
+                closed = app.closeAsync();
                 deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
             }
             ManagedChannel channel = channels.get(i % CHANNELS);
@@ -88,7 +90,8 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         }
 
         assertThat(ended.await(30, TimeUnit.SECONDS)).as("every call ended on the client").isTrue();
-        app.context().close();
+        // The close under way, waited for: a second close() would return at once, before the drain has ended.
+        closed.get(30, TimeUnit.SECONDS);
         GrpcApp.await(() -> tracker.inFlight() == 0, Duration.ofSeconds(10));
         GrpcDrainCompletedEvent drain = app.drainCompleted();
 
