@@ -72,10 +72,10 @@ public abstract class ObservabilityContract extends GrpcAppContract {
         assertThat(health.<Integer>read("$.components.grpcServer.details.inFlight")).isEqualTo(1);
         assertThat(health.<String>read("$.components.grpcServer.details.drainDelay")).isEqualTo("3s");
         assertThat(health.<String>read("$.components.grpcServer.details.drainingFor")).endsWith(" s");
-        GrpcApp.Reply readiness = app.get("/actuator/health/readiness");
-        assertThat(readiness.status()).isEqualTo(503);
-        assertThat(readiness.<String>read("$.status")).isEqualTo("OUT_OF_SERVICE");
-        assertThat(grpcHealth(channel)).isEqualTo(ServingStatus.NOT_SERVING);
+        // Readiness and gRPC health are turned by listeners of the drain's start, on the drain's event thread.
+        await(() -> app.get("/actuator/health/readiness").status() == 503, Duration.ofSeconds(5));
+        assertThat(app.get("/actuator/health/readiness").<String>read("$.status")).isEqualTo("OUT_OF_SERVICE");
+        await(() -> grpcHealth(channel) == ServingStatus.NOT_SERVING, Duration.ofSeconds(5));
         assertThat(drainer.status().state()).as("all of the above within the drain-delay").isEqualTo(DrainState.DELAYING);
 
         await(() -> drainer.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
