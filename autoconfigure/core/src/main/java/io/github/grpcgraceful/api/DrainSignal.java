@@ -20,8 +20,11 @@ import io.github.grpcgraceful.internal.inflight.DrainSignals;
 public interface DrainSignal {
 
     /**
-     * The signal of the call whose handler or listener callback runs on this thread; outside a call served with
-     * graceful shutdown, a signal that never comes.
+     * The signal of the call whose handler runs on this thread: in a streaming call, in the handler and in any of its
+     * callbacks until the last; in a unary call, in its method (gRPC's stubs call it when the request is complete).
+     * The last callback of a call ({@code onComplete} or {@code onCancel}, where a stub runs its close and cancel
+     * handlers) comes when the call is over. There, and outside a call served with graceful shutdown, it is a signal
+     * that never comes.
      */
     static DrainSignal current() {
         return DrainSignals.current();

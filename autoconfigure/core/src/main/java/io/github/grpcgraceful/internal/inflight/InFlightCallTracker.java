@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -59,7 +60,7 @@ public class InFlightCallTracker implements ServerInterceptor {
         if (refusing != null) {
             return refuse(call, refusing);
         }
-        ServedMethod method = method(call.getMethodDescriptor().getFullMethodName());
+        ServedMethod method = method(call.getMethodDescriptor());
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method.longLived());
         method.started();
         running.add(tracked);
@@ -91,10 +92,11 @@ public class InFlightCallTracker implements ServerInterceptor {
         };
     }
 
-    private ServedMethod method(String fullMethodName) {
-        ServedMethod method = methods.get(fullMethodName);
-        return method != null ? method : methods.computeIfAbsent(fullMethodName,
-                name -> new ServedMethod(this, longLivedMethods.matches(name)));
+    private ServedMethod method(MethodDescriptor<?, ?> descriptor) {
+        ServedMethod method = methods.get(descriptor.getFullMethodName());
+        return method != null ? method : methods.computeIfAbsent(descriptor.getFullMethodName(),
+                name -> new ServedMethod(this, longLivedMethods.matches(name),
+                        descriptor.getType() == MethodDescriptor.MethodType.UNARY));
     }
 
     void finished(TrackedCall<?, ?> call) {

@@ -16,10 +16,12 @@ final class ServedMethod {
     /** Calls that finished after the drain released or ended them. */
     private final LongAdder closedByDrain = new LongAdder();
     private final boolean longLived;
+    private final boolean unary;
 
-    ServedMethod(InFlightCallTracker tracker, boolean longLived) {
+    ServedMethod(InFlightCallTracker tracker, boolean longLived, boolean unary) {
         this.tracker = tracker;
         this.longLived = longLived;
+        this.unary = unary;
     }
 
     InFlightCallTracker tracker() {
@@ -29,6 +31,14 @@ final class ServedMethod {
     /** Whether the drain releases this method's calls as soon as the listeners close, instead of waiting for them. */
     boolean longLived() {
         return longLived;
+    }
+
+    /**
+     * Whether the method is unary: its handler runs when the call starts and when its request is complete
+     * ({@code onHalfClose}, where gRPC's stubs call the method), not in between.
+     */
+    boolean unary() {
+        return unary;
     }
 
     int inFlight() {

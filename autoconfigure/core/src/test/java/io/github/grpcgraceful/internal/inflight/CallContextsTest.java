@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,25 +16,33 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.grpcgraceful.api.DrainSignal;
 import io.github.grpcgraceful.api.InFlightCall;
 import io.github.grpcgraceful.testing.SlowService;
 import io.github.grpcgraceful.testing.StreamProbe;
+import io.github.grpcgraceful.testing.TextMethods;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 
 /**
  * The context a tracked handler runs in, on a real Netty server: ending a call cancels its handler's context at once,
@@ -234,5 +243,126 @@ class CallContextsTest {
         assertThat(tracker.inFlight()).isZero();
         assertThat(tracker.oldest(10)).isEmpty();
         assertThat(tracker.endAll(Status.UNAVAILABLE)).isEmpty();
+    }
+
+    /** Serves {@code service} in-process with a direct executor: a call made from a handler runs on its thread. */
+    private InFlightCallTracker serveInProcess(String name, ServerServiceDefinition service) throws Exception {
+        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        server = InProcessServerBuilder.forName(name).directExecutor().addService(service).intercept(tracker).build()
+                .start();
+        return tracker;
+    }
+
+    @Test
+    void aUnaryCallFindsItsSignalInItsMethodAndCanAnswerEarly() throws Exception {
+        MethodDescriptor<String, String> poll = TextMethods.method("test.Poll", "Wait",
+                MethodDescriptor.MethodType.UNARY);
+        ServerServiceDefinition service = ServerServiceDefinition.builder("test.Poll")
+                .addMethod(poll, ServerCalls.asyncUnaryCall((request, reply) ->
+                        // A long poll: no answer until something changes, or until the server drains.
+                        DrainSignal.current().onDrain(() -> {
+                            reply.onNext("no change, ask another server");
+                            reply.onCompleted();
+                        })))
+                .build();
+        String name = InProcessServerBuilder.generateName();
+        InFlightCallTracker tracker = serveInProcess(name, service);
+        channel = InProcessChannelBuilder.forName(name).build();
+        StreamProbe<String> waiting = new StreamProbe<>();
+        ClientCalls.asyncUnaryCall(channel.newCall(poll, CallOptions.DEFAULT), "since 42", waiting);
+        await(() -> tracker.inFlight() == 1, Duration.ofSeconds(5));
+
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).as("a call that asked for the signal is not released")
+                .isEmpty();
+
+        assertThat(waiting.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(waiting.messages()).containsExactly("no change, ask another server");
+        await(() -> tracker.completedCalls() == 1, Duration.ofSeconds(5));
+        tracker.endDrain();
+    }
+
+    @Test
+    void aStreamingCallFindsItsSignalInItsCallbacks() throws Exception {
+        MethodDescriptor<String, String> talk = TextMethods.method("test.Chat", "Talk",
+                MethodDescriptor.MethodType.BIDI_STREAMING);
+        ServerServiceDefinition service = ServerServiceDefinition.builder("test.Chat")
+                .addMethod(talk, ServerCalls.asyncBidiStreamingCall(reply -> new StreamObserver<String>() {
+                    @Override
+                    public void onNext(String message) {
+                        // Asked in a callback of the call (onMessage), not in the method.
+                        DrainSignal.current().onDrain(() -> {
+                            reply.onNext("goodbye");
+                            reply.onCompleted();
+                        });
+                        reply.onNext("heard " + message);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        reply.onCompleted();
+                    }
+                }))
+                .build();
+        String name = InProcessServerBuilder.generateName();
+        InFlightCallTracker tracker = serveInProcess(name, service);
+        channel = InProcessChannelBuilder.forName(name).build();
+        StreamProbe<String> replies = new StreamProbe<>();
+        StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(
+                channel.newCall(talk, CallOptions.DEFAULT), replies);
+        requests.onNext("hello");
+        replies.awaitFirstMessage();
+
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).isEmpty();
+
+        assertThat(replies.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(replies.messages()).containsExactly("heard hello", "goodbye");
+        tracker.endDrain();
+    }
+
+    @Test
+    void aCallServedInsideAnothersCallbackLeavesTheOuterCallTheThreadsCurrentOne() throws Exception {
+        MethodDescriptor<String, String> outer = TextMethods.method("test.Nested", "Outer",
+                MethodDescriptor.MethodType.UNARY);
+        MethodDescriptor<String, String> inner = TextMethods.method("test.Nested", "Inner",
+                MethodDescriptor.MethodType.UNARY);
+        String name = InProcessServerBuilder.generateName();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        List<DrainSignal> signals = new CopyOnWriteArrayList<>();
+        ServerServiceDefinition nested = ServerServiceDefinition.builder("test.Nested")
+                .addMethod(inner, ServerCalls.asyncUnaryCall((request, reply) -> {
+                    threads.add(Thread.currentThread());
+                    signals.add(DrainSignal.current());
+                    reply.onNext("inner");
+                    reply.onCompleted();
+                }))
+                .addMethod(outer, ServerCalls.asyncUnaryCall((request, reply) -> {
+                    threads.add(Thread.currentThread());
+                    signals.add(DrainSignal.current());
+                    String answer = ClientCalls.blockingUnaryCall(channel, inner, CallOptions.DEFAULT, request);
+                    signals.add(DrainSignal.current());
+                    reply.onNext("outer, " + answer);
+                    reply.onCompleted();
+                }))
+                .build();
+        InFlightCallTracker tracker = serveInProcess(name, nested);
+
+        assertThat(ClientCalls.blockingUnaryCall(channel, outer, CallOptions.DEFAULT, "x"))
+                .isEqualTo("outer, inner");
+
+        assertThat(threads).hasSize(2).as("the inner call ran inside the outer's callback").containsOnly(threads.get(0));
+        DrainSignal outerBefore = signals.get(0);
+        DrainSignal innerSignal = signals.get(1);
+        DrainSignal outerAfter = signals.get(2);
+        assertThat(innerSignal).isNotSameAs(outerBefore);
+        assertThat(outerAfter).as("the outer call is current again after the inner one").isSameAs(outerBefore);
+        tracker.beginDrain(Status.UNAVAILABLE);
+        assertThat(DrainSignal.current().isDraining()).as("outside any call, the signal never comes").isFalse();
+        tracker.endDrain();
+        assertThat(tracker.completedCalls()).isEqualTo(2);
     }
 }
