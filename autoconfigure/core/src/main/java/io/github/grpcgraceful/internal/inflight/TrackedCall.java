@@ -337,7 +337,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             }
             drainActions = null;
         }
-        // No cancel of the call's context here: gRPC cancels its context for the call right after this callback.
+        // No cancel of the call's context here: gRPC cancels its own context for the call once the call has ended
+        // (after the last callback, or after a handler that threw at start), and with it this one, its child.
         method.finished(closedByDrain);
         method.tracker().finished(this);
     }
