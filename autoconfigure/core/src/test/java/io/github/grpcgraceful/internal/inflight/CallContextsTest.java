@@ -119,6 +119,32 @@ class CallContextsTest {
     }
 
     @Test
+    void endingACallCancelsItsHandlersContextAtOnceWhenAnInterceptorAheadOfTheTrackerGaveItAChildContext()
+            throws Exception {
+        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        // The last interceptor added runs first: the tracker sees the child context, not the server's own.
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(service)
+                .intercept(tracker)
+                .intercept(childContext())
+                .build()
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+        StreamProbe<String> sleeping = new StreamProbe<>();
+        ClientCalls.asyncUnaryCall(channel.newCall(SlowService.SLEEP, CallOptions.DEFAULT), "60000", sleeping);
+        await(() -> service.running() == 1, Duration.ofSeconds(10));
+
+        tracker.endAll(Status.UNAVAILABLE.withDescription("ended by the test"));
+
+        assertThat(sleeping.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        await(() -> service.running() == 0, Duration.ofSeconds(5));
+        assertThat(service.cancellationCauses()).singleElement()
+                .isInstanceOfSatisfying(StatusRuntimeException.class, cause -> assertThat(cause.getStatus()
+                        .getDescription()).isEqualTo("ended by the test"));
+        await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
+    }
+
+    @Test
     void aListenerOnTheHandlersContextRunsWhenItsCallCompletes() throws Exception {
         start();
 
