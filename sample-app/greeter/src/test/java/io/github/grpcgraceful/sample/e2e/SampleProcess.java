@@ -22,7 +22,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 
 /**
- * The packaged sample jar, run as its own process on free loopback ports, as a user runs it. {@link #close()} kills
+ * The packaged sample, run as its own process on free loopback ports, as a user runs it ({@link SampleJar} says how). {@link #close()} kills
  * it (and every channel opened to it) whatever state it is in.
  */
 final class SampleProcess implements AutoCloseable {
@@ -66,10 +66,7 @@ final class SampleProcess implements AutoCloseable {
 
     private static SampleProcess start(String name, int grpcPort, int httpPort, List<String> jvmArguments,
             String... arguments) throws IOException, InterruptedException {
-        String jar = System.getProperty("sample.jar");
-        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-            throw new IllegalStateException("system property sample.jar must name the packaged sample, was " + jar);
-        }
+        List<String> launch = SampleJar.launchArguments();
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
         // grpc.server (net.devh) or spring.grpc.server (Spring Boot 4): where the app takes its port and address.
@@ -82,7 +79,8 @@ final class SampleProcess implements AutoCloseable {
         // rolling restart starts six of them under load); what is tested does not depend on compiled code's speed.
         command.add("-XX:TieredStopAtLevel=1");
         command.addAll(jvmArguments);
-        command.addAll(List.of("-jar", jar,
+        command.addAll(launch);
+        command.addAll(List.of(
                 "--" + grpcProperties + ".port=" + grpcPort, "--" + grpcProperties + "." + hostProperty + "=127.0.0.1",
                 "--server.port=" + httpPort, "--server.address=127.0.0.1"));
         command.addAll(List.of(arguments));
@@ -160,7 +158,8 @@ final class SampleProcess implements AutoCloseable {
     Process client(Path output, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient", "-jar", System.getProperty("sample.jar"),
+                "-Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient", "-jar",
+                SampleJar.packagedJar().toString(),
                 "--addr", "127.0.0.1:" + grpcPort));
         command.addAll(List.of(arguments));
         Process client = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
