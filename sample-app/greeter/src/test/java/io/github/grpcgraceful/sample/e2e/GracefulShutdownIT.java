@@ -303,8 +303,9 @@ class GracefulShutdownIT {
         throw new AssertionError("/actuator/health never answered " + status + "; log:\n" + sample.log());
     }
 
+    /** Waits for {@code text} in the sample's log: up to 30 s, as it may wait for a client process to start. */
     private void awaitLog(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!sample.log().contains(text)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the log never showed \"" + text + "\":\n" + sample.log());

@@ -157,7 +157,7 @@ final class SampleProcess implements AutoCloseable {
     /** Runs the sample's client from the same jar, as its own process, against this sample; output goes to a file. */
     Process client(Path output, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
                 "-Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient", "-jar",
                 SampleJar.packagedJar().toString(),
                 "--addr", "127.0.0.1:" + grpcPort));
