@@ -23,9 +23,9 @@ import io.grpc.Status;
  * the listener callbacks in which its handler runs, so that {@link #end(Status)} can cancel the handler's context at
  * once: gRPC would cancel its own only after the handler has returned, as the server closed the call normally as far
  * as the transport is concerned, and no one else can cancel that one (attaching a cancellable context attaches a plain
- * stand-in for it, so {@link Context#current()} never returns it). Around the same callbacks the call is the thread's current one, so that
- * {@link DrainSignal#current()} finds it; a value in the context would cost 96 B more per call (a context and a node of
- * its value map). Which callbacks those are:
+ * stand-in for it, so {@link Context#current()} never returns it). Around the same callbacks the call is the thread's
+ * current one, so that {@link DrainSignal#current()} finds it; a value in the context would cost 96 B more per call (a
+ * context and a node of its value map). Which callbacks those are:
  * <ul>
  * <li>a streaming call's, every one until the last;
  * <li>a unary call's, its start and {@code onHalfClose}, when its request is complete and gRPC's stubs call the

@@ -22,8 +22,8 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 
 /**
- * The packaged sample, run as its own process on free loopback ports, as a user runs it ({@link SampleJar} says how). {@link #close()} kills
- * it (and every channel opened to it) whatever state it is in.
+ * The packaged sample, run as its own process on free loopback ports, as a user runs it ({@link SampleJar} says
+ * how). {@link #close()} kills it (and every channel opened to it) whatever state it is in.
  */
 final class SampleProcess implements AutoCloseable {
 
@@ -73,11 +73,7 @@ final class SampleProcess implements AutoCloseable {
         String grpcProperties = System.getProperty("sample.grpc-properties", "grpc.server");
         // Its bind host: address, but host on Spring gRPC 1.0, whose address is host and port.
         String hostProperty = System.getProperty("sample.grpc-host-property", "address");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The JIT's first tier only: on a 2-core build machine a sample then starts in about half the time (the
-        // rolling restart starts six of them under load); what is tested does not depend on compiled code's speed.
-        command.add("-XX:TieredStopAtLevel=1");
+        List<String> command = SampleJar.java();
         command.addAll(jvmArguments);
         command.addAll(launch);
         command.addAll(List.of(
@@ -156,11 +152,9 @@ final class SampleProcess implements AutoCloseable {
 
     /** Runs the sample's client from the same jar, as its own process, against this sample; output goes to a file. */
     Process client(Path output, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-                "-Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient", "-jar",
-                SampleJar.packagedJar().toString(),
-                "--addr", "127.0.0.1:" + grpcPort));
+        List<String> command = SampleJar.java();
+        command.addAll(List.of("-Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient", "-jar",
+                SampleJar.packagedJar().toString(), "--addr", "127.0.0.1:" + grpcPort));
         command.addAll(List.of(arguments));
         Process client = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         synchronized (clients) {
