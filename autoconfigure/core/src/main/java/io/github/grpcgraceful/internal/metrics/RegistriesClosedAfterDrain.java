@@ -42,7 +42,10 @@ public class RegistriesClosedAfterDrain implements SmartLifecycle, ApplicationLi
      */
     private final ObjectProvider<GrpcServerDrainer> drainer;
     private ApplicationContext context;
-    /** Boot's listener, taken off the context's listeners; {@code null} until then and once it has run. */
+    /**
+     * Boot's listener, taken off the context's listeners; {@code null} until then and once it has run. Guarded by this,
+     * as is {@link #closed}: the context's refresh and its close may run on different threads (a shutdown hook).
+     */
     private ApplicationListener<ContextClosedEvent> bootCloser;
     /** The context's close, which Boot's listener gets once the drain is over; {@code null} until it closes. */
     private ContextClosedEvent closed;
