@@ -21,9 +21,9 @@ public final class DrainSignals {
     private DrainSignals() {
     }
 
-    /** The current call, which is its own signal, or a signal that never comes outside a call. */
+    /** The current call's signal, or a signal that never comes outside a call. */
     public static DrainSignal current() {
-        TrackedCall<?, ?> call = TrackedCall.current();
-        return call == null ? NEVER : call;
+        DrainSignal signal = TrackedCall.current();
+        return signal == null ? NEVER : signal;
     }
 }

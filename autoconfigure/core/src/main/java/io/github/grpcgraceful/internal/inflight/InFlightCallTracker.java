@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
 
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -24,14 +24,14 @@ import io.grpc.Status;
  * Knows every call running on the server, from the moment it reaches the server's interceptors until the transport
  * reports it closed. Installed as the outermost server-wide interceptor, so it also sees health and reflection
  * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is the call's wrapper, its
- * listener's and its own cancellable context, a place in a striped list, two counter increments per call, and the
+ * listener's and its own cancellable context, a slot in a striped registry, two counter increments per call, and the
  * call's monitor taken once per write (the README's figures say what each costs). It uses gRPC's public API only.
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
     private final MethodPatterns longLivedMethods;
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
-    private final CallRegistry running = new CallRegistry();
+    private final CallRegistry registry = new CallRegistry();
     private final LongAdder released = new LongAdder();
     private final LongAdder ended = new LongAdder();
     private final LongAdder refused = new LongAdder();
@@ -61,9 +61,9 @@ public class InFlightCallTracker implements ServerInterceptor {
             return refuse(call, refusing);
         }
         ServedMethod method = method(call.getMethodDescriptor());
-        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method.longLived());
+        TrackedCall<ReqT, RespT> tracked =
+                registry.add(call, Context.current().withCancellation(), method.longLived());
         method.started();
-        running.add(tracked);
         ServerCall.Listener<ReqT> listener;
         try {
             listener = tracked.start(headers, next, method);
@@ -99,8 +99,16 @@ public class InFlightCallTracker implements ServerInterceptor {
                         descriptor.getType() == MethodDescriptor.MethodType.UNARY));
     }
 
-    void finished(TrackedCall<?, ?> call) {
-        running.remove(call);
+    CallRegistry registry() {
+        return registry;
+    }
+
+    /** {@code call}, which held {@code place} in the registry, has finished, and may have left drain actions there. */
+    void finished(TrackedCall<?, ?> call, int place, boolean leftDrainActions) {
+        registry.remove(place);
+        if (leftDrainActions) {
+            registry.takeDrainActions(call);
+        }
         // Read after the count went down, while awaitIdle sets the flag before it reads the count: one of them sees
         // the other.
         if (idleAwaited && inFlight() == 0) {
@@ -121,9 +129,9 @@ public class InFlightCallTracker implements ServerInterceptor {
         this.drain = current;
         int now = TrackedCall.tick(System.nanoTime());
         List<InFlightCall> releasedNow = new ArrayList<>();
-        for (TrackedCall<?, ?> call : oldestFirst().toList()) {
-            if (drainBegan(call, current)) {
-                releasedNow.add(call.snapshot(now));
+        for (CallRegistry.Running running : oldestFirst(now)) {
+            if (drainBegan(running.call(), current)) {
+                releasedNow.add(running.call().snapshot(running.age(now)));
             }
         }
         return releasedNow;
@@ -156,7 +164,7 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     private boolean drainBegan(TrackedCall<?, ?> call, Drain current) {
-        if (call.drainBegan(current.releaseStatus, current.actions)) {
+        if (call.drainBegan(current.releaseStatus, current.actions, registry)) {
             released.increment();
             return true;
         }
@@ -215,9 +223,9 @@ public class InFlightCallTracker implements ServerInterceptor {
     /** The longest-running calls in flight, oldest first, at most {@code limit}. */
     public List<InFlightCall> oldest(int limit) {
         int now = TrackedCall.tick(System.nanoTime());
-        return oldestFirst()
+        return oldestFirst(now).stream()
                 .limit(limit)
-                .map(call -> call.snapshot(now))
+                .map(running -> running.call().snapshot(running.age(now)))
                 .toList();
     }
 
@@ -269,19 +277,19 @@ public class InFlightCallTracker implements ServerInterceptor {
         }
         int now = TrackedCall.tick(System.nanoTime());
         List<InFlightCall> ended = new ArrayList<>();
-        for (TrackedCall<?, ?> call : oldestFirst().toList()) {
-            if (call.end(status)) {
+        for (CallRegistry.Running running : oldestFirst(now)) {
+            if (running.call().end(status)) {
                 this.ended.increment();
-                ended.add(call.snapshot(now));
+                ended.add(running.call().snapshot(running.age(now)));
             }
         }
         return ended;
     }
 
-    private Stream<TrackedCall<?, ?>> oldestFirst() {
-        int now = TrackedCall.tick(System.nanoTime());
-        return running.snapshot().stream().sorted(Comparator.comparingInt((TrackedCall<?, ?> call) -> call.age(now))
-                .reversed());
+    private List<CallRegistry.Running> oldestFirst(int nowTick) {
+        List<CallRegistry.Running> calls = registry.snapshot();
+        calls.sort(Comparator.comparingInt((CallRegistry.Running call) -> call.age(nowTick)).reversed());
+        return calls;
     }
 
     /**

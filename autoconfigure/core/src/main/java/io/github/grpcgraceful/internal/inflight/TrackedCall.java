@@ -1,14 +1,12 @@
 package io.github.grpcgraceful.internal.inflight;
 
-import io.github.grpcgraceful.api.InFlightCall;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.github.grpcgraceful.api.DrainSignal;
+import io.github.grpcgraceful.api.InFlightCall;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -23,9 +21,9 @@ import io.grpc.Status;
  * the listener callbacks in which its handler runs, so that {@link #end(Status)} can cancel the handler's context at
  * once: gRPC would cancel its own only after the handler has returned, as the server closed the call normally as far
  * as the transport is concerned, and no one else can cancel that one (attaching a cancellable context attaches a plain
- * stand-in for it, so {@link Context#current()} never returns it). Around the same callbacks the call is the thread's
- * current one, so that {@link DrainSignal#current()} finds it; a value in the context would cost 96 B more per call (a
- * context and a node of its value map). Which callbacks those are:
+ * stand-in for it, so {@link Context#current()} never returns it). Around the same callbacks the call's listener is
+ * the thread's current one, so that {@link DrainSignal#current()} finds it; a value in the context would cost 96 B
+ * more per call (a context and a node of its value map). Which callbacks those are:
  * <ul>
  * <li>a streaming call's, every one until the last;
  * <li>a unary call's, its start and {@code onHalfClose}, when its request is complete and gRPC's stubs call the
@@ -37,53 +35,53 @@ import io.grpc.Status;
  * own, right after it.
  * </ul>
  *
- * <p>One lock, the call's monitor, guards its state: writes, the end, the finish and its drain signal. The drain
+ * <p>Each field counts: 100,000 idle calls in flight are 100,000 of these and of their listeners. So the call holds
+ * only its delegate, its context and one {@code int} of state, and is 24 B; its listener holds the handler's listener,
+ * the call and the method, and is 24 B too; the call's start time sits in its slot of the {@link CallRegistry}.
+ *
+ * <p>One lock, the call's monitor, guards its state: writes, the end, the finish and the drain signal. The drain
  * thread is the only other party to the handler's writes, so it is hardly ever contended.
  */
-final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>
-        implements DrainSignal {
+final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
 
     /**
-     * The call whose callback runs on this thread, set and restored around each callback, as gRPC's Context is: in a
-     * one-element array per thread, so that a callback looks the thread's map up once instead of three times. The
-     * array is a JDK type, so a pool thread that outlives the application keeps no class of the starter's alive.
+     * The listener whose callback runs on this thread, set and restored around each callback, as gRPC's Context is:
+     * in a one-element array per thread, so that a callback looks the thread's map up once instead of three times.
+     * The array is a JDK type, so a pool thread that outlives the application keeps no class of the starter's alive.
      */
     private static final ThreadLocal<Object[]> CURRENT = ThreadLocal.withInitial(() -> new Object[1]);
-    private static final byte OPEN = 0;
+
+    // The state word: how the call was closed, four flags, and the call's place in its registry.
+    private static final int CLOSE_MASK = 3;
+    private static final int OPEN = 0;
     /** Closed by its handler, or finished (the transport reported its end) without being closed by the drain. */
-    private static final byte CLOSED = 1;
-    private static final byte CLOSED_BY_DRAIN = 2;
-    private static final byte FINISHED = 1;
-    private static final byte DRAIN_BEGAN = 2;
-    private static final byte LONG_LIVED = 4;
+    private static final int CLOSED = 1;
+    private static final int CLOSED_BY_DRAIN = 2;
+    /** The transport reported the end. */
+    private static final int FINISHED = 1 << 2;
+    private static final int DRAIN_BEGAN = 1 << 3;
+    /** Set at construction: the drain releases the call when the listeners close. */
+    private static final int LONG_LIVED = 1 << 4;
+    /** The handler left drain actions in the registry. */
+    private static final int HAS_ACTIONS = 1 << 5;
+    private static final int PLACE_SHIFT = 6;
+    /** Bits of the call's place in its registry: its stripe and slot, set at construction, never changed. */
+    static final int PLACE_BITS = Integer.SIZE - PLACE_SHIFT;
 
     /**
-     * Each field counts: 100,000 idle calls in flight are 100,000 of these. So the method sits in the listener, whose
-     * object has room for it, and the start time in units of 2^20 ns (about 1 ms), which orders and times calls that
-     * run for less than 26 days: the call is 40 B, the listener 24 B.
+     * Start times are kept in units of 2^20 ns (about 1 ms), which orders and times calls that run for less than 26
+     * days, in an {@code int}.
      */
     private static final int TICK_SHIFT = 20;
 
     private final Context.CancellableContext context;
-    private final int startTick = tick(System.nanoTime());
-    /** This call's neighbours in its tracker's {@link CallRegistry} and its stripe there, guarded by the stripe. */
-    TrackedCall<?, ?> previous;
-    TrackedCall<?, ?> next;
-    byte stripe;
-    /** {@link #OPEN}, {@link #CLOSED} or {@link #CLOSED_BY_DRAIN}; guarded by this. */
-    private byte state;
-    /**
-     * {@link #FINISHED} (the transport reported the end), {@link #DRAIN_BEGAN} and {@link #LONG_LIVED} (set at
-     * construction): one byte where three booleans would make the call 8 B larger. Guarded by this.
-     */
-    private byte flags;
-    /** The handler's drain actions, from its first {@link #onDrain}; {@code null} if it never asked. Guarded by this. */
-    private List<Runnable> drainActions;
+    /** How the call was closed, its flags and its place (above); guarded by this. */
+    private int state;
 
-    TrackedCall(ServerCall<ReqT, RespT> delegate, boolean longLived) {
+    TrackedCall(ServerCall<ReqT, RespT> delegate, Context.CancellableContext context, int place, boolean longLived) {
         super(delegate);
-        this.flags = longLived ? LONG_LIVED : 0;
-        this.context = Context.current().withCancellation();
+        this.context = context;
+        this.state = place << PLACE_SHIFT | (longLived ? LONG_LIVED : 0);
     }
 
     static void requireAction(Runnable action) {
@@ -96,15 +94,19 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return (int) (nanos >>> TICK_SHIFT);
     }
 
-    /** The call whose handler or listener runs on this thread now, or {@code null} outside a tracked call. */
-    static TrackedCall<?, ?> current() {
-        return (TrackedCall<?, ?>) CURRENT.get()[0];
+    static Duration ticksToDuration(int ticks) {
+        return Duration.ofNanos((long) ticks << TICK_SHIFT);
+    }
+
+    /** The signal of the call whose handler or listener runs on this thread now, or {@code null} outside one. */
+    static DrainSignal current() {
+        return (DrainSignal) CURRENT.get()[0];
     }
 
     @Override
     public void sendHeaders(Metadata headers) {
         synchronized (this) {
-            if (state == OPEN) {
+            if ((state & CLOSE_MASK) == OPEN) {
                 super.sendHeaders(headers);
             }
         }
@@ -113,7 +115,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     @Override
     public void sendMessage(RespT message) {
         synchronized (this) {
-            if (state == OPEN) {
+            if ((state & CLOSE_MASK) == OPEN) {
                 super.sendMessage(message);
             }
         }
@@ -122,8 +124,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     @Override
     public void close(Status status, Metadata trailers) {
         synchronized (this) {
-            if (state == OPEN) {
-                state = CLOSED;
+            if ((state & CLOSE_MASK) == OPEN) {
+                state |= CLOSED;
                 super.close(status, trailers);
             }
         }
@@ -135,10 +137,10 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      */
     boolean end(Status status) {
         synchronized (this) {
-            if (state != OPEN) {
+            if ((state & CLOSE_MASK) != OPEN) {
                 return false;
             }
-            state = CLOSED_BY_DRAIN;
+            state |= CLOSED_BY_DRAIN;
             super.close(status, new Metadata());
         }
         // Outside the lock: cancellation runs the handler's own listeners.
@@ -147,51 +149,47 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     /**
-     * The listeners have closed: hands the handler's drain actions to {@code actions} if it asked for the signal, or
-     * else releases the call with {@code releaseStatus} if its method is long-lived. Returns whether it released the
-     * call.
+     * The listeners have closed: hands the handler's drain actions, taken from {@code registry}, to {@code actions}
+     * if it asked for the signal, or else releases the call with {@code releaseStatus} if its method is long-lived.
+     * Returns whether it released the call.
      */
-    boolean drainBegan(Status releaseStatus, DrainActions actions) {
-        List<Runnable> registered;
-        boolean longLived;
+    boolean drainBegan(Status releaseStatus, DrainActions actions, CallRegistry registry) {
+        int before;
         synchronized (this) {
-            if ((flags & DRAIN_BEGAN) != 0) {
+            before = state;
+            if ((before & DRAIN_BEGAN) != 0) {
                 return false;
             }
-            flags |= DRAIN_BEGAN;
-            registered = drainActions;
-            drainActions = null;
-            if (registered != null && (flags & FINISHED) != 0) {
-                return false;
-            }
-            longLived = (flags & LONG_LIVED) != 0;
+            // From now on the drain owns the actions left in the registry, and new ones run at once.
+            state = (before | DRAIN_BEGAN) & ~HAS_ACTIONS;
         }
-        if (registered != null) {
+        if ((before & HAS_ACTIONS) != 0) {
             // Asked for the signal: never released early, even with no action left.
+            List<Runnable> registered = registry.takeDrainActions(this);
             if (!registered.isEmpty()) {
                 actions.submit(fullMethodName(), context, registered);
             }
             return false;
         }
-        return longLived && end(releaseStatus);
+        return (before & LONG_LIVED) != 0 && end(releaseStatus);
     }
 
-    /** Whether the drain has begun for this call. */
-    @Override
-    public synchronized boolean isDraining() {
-        return (flags & DRAIN_BEGAN) != 0;
+    synchronized boolean isDraining() {
+        return (state & DRAIN_BEGAN) != 0;
     }
 
-    /** Keeps {@code action} for when the drain begins, or runs it now, on this thread, if it has. */
-    @Override
-    public void onDrain(Runnable action) {
+    /**
+     * Keeps {@code action} in {@code registry} for when the drain begins, runs it now, on this thread, if it has, or
+     * drops it if the call is over and the drain has not begun: the signal never comes for that call.
+     */
+    void onDrain(Runnable action, CallRegistry registry) {
         requireAction(action);
         synchronized (this) {
-            if ((flags & DRAIN_BEGAN) == 0) {
-                if (drainActions == null) {
-                    drainActions = new ArrayList<>(2);
+            if ((state & DRAIN_BEGAN) == 0) {
+                if ((state & FINISHED) == 0) {
+                    registry.keepDrainAction(this, action);
+                    state |= HAS_ACTIONS;
                 }
-                drainActions.add(action);
                 return;
             }
         }
@@ -199,69 +197,100 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     /**
-     * Starts the call in its own context, as are its listener callbacks while it runs, and returns the handler's
-     * listener wrapped so that the end of the call, however it comes, finishes the tracking.
+     * Starts the call in its own context, as are its listener callbacks while it runs, and returns the listener that
+     * wraps the handler's, so that the end of the call, however it comes, finishes the tracking.
      */
     ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next, ServedMethod method) {
+        TrackingListener listener = new TrackingListener(method);
         if (method.unary()) {
             // Its handler runs when the request is complete; the thread's current call is set for that callback.
             Context previous = context.attach();
             try {
-                return new TrackingListener(next.startCall(this, headers), method);
+                listener.delegate = next.startCall(this, headers);
             } finally {
                 context.detach(previous);
             }
+            return listener;
         }
         Object[] current = CURRENT.get();
         Object outer = current[0];
-        current[0] = this;
+        current[0] = listener;
         Context previous = context.attach();
         try {
-            return new TrackingListener(next.startCall(this, headers), method);
+            listener.delegate = next.startCall(this, headers);
         } finally {
             context.detach(previous);
             current[0] = outer;
         }
+        return listener;
     }
 
-    /** How long the call has run at {@code nowTick} ({@link #tick}), in ticks; wrap-safe. */
-    int age(int nowTick) {
-        return nowTick - startTick;
-    }
-
-    private String fullMethodName() {
+    String fullMethodName() {
         return getMethodDescriptor().getFullMethodName();
     }
 
-    InFlightCall snapshot(int nowTick) {
-        return new InFlightCall(fullMethodName(), Duration.ofNanos((long) age(nowTick) << TICK_SHIFT));
+    InFlightCall snapshot(int ageTicks) {
+        return new InFlightCall(fullMethodName(), ticksToDuration(ageTicks));
+    }
+
+    /**
+     * Called once: by the listener when the transport reports the end, or, if the handler threw at start (then gRPC
+     * never calls the listener), by the tracker. Under the lock, so that an end() racing it (a client cancel at the
+     * deadline) either closed the call first or finds it closed: each call is counted once, as completed or as
+     * closed by the drain.
+     */
+    void finish(ServedMethod method) {
+        int before;
+        synchronized (this) {
+            before = state;
+            if ((before & FINISHED) != 0) {
+                return;
+            }
+            int closed = (before & CLOSE_MASK) == OPEN ? CLOSED : before & CLOSE_MASK;
+            state = (before & ~(CLOSE_MASK | HAS_ACTIONS)) | closed | FINISHED;
+        }
+        // No cancel of the call's context here: gRPC cancels its own context for the call once the call has ended
+        // (after the last callback, or after a handler that threw at start), and with it this one, its child.
+        method.finished((before & CLOSE_MASK) == CLOSED_BY_DRAIN);
+        method.tracker().finished(this, before >>> PLACE_SHIFT, (before & HAS_ACTIONS) != 0);
     }
 
     /**
      * The handler's listener, each callback in the call's context while the call runs; the last one, when the call is
-     * over, finishes the tracking.
+     * over, finishes the tracking. It is also the call's {@link DrainSignal}, which needs the method's tracker.
      */
-    private final class TrackingListener extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
+    private final class TrackingListener extends ServerCall.Listener<ReqT> implements DrainSignal {
 
         private final ServedMethod method;
+        /** The handler's listener: set once, by {@link #start}, before gRPC sees this listener. */
+        private ServerCall.Listener<ReqT> delegate;
 
-        TrackingListener(ServerCall.Listener<ReqT> delegate, ServedMethod method) {
-            super(delegate);
+        TrackingListener(ServedMethod method) {
             this.method = method;
+        }
+
+        @Override
+        public boolean isDraining() {
+            return TrackedCall.this.isDraining();
+        }
+
+        @Override
+        public void onDrain(Runnable action) {
+            TrackedCall.this.onDrain(action, method.tracker().registry());
         }
 
         @Override
         public void onMessage(ReqT message) {
             if (method.unary()) {
-                super.onMessage(message);
+                delegate.onMessage(message);
                 return;
             }
             Object[] current = CURRENT.get();
             Object outer = current[0];
-            current[0] = TrackedCall.this;
+            current[0] = this;
             Context previous = context.attach();
             try {
-                super.onMessage(message);
+                delegate.onMessage(message);
             } finally {
                 context.detach(previous);
                 current[0] = outer;
@@ -272,10 +301,10 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         public void onHalfClose() {
             Object[] current = CURRENT.get();
             Object outer = current[0];
-            current[0] = TrackedCall.this;
+            current[0] = this;
             Context previous = context.attach();
             try {
-                super.onHalfClose();
+                delegate.onHalfClose();
             } finally {
                 context.detach(previous);
                 current[0] = outer;
@@ -285,15 +314,15 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         @Override
         public void onReady() {
             if (method.unary()) {
-                super.onReady();
+                delegate.onReady();
                 return;
             }
             Object[] current = CURRENT.get();
             Object outer = current[0];
-            current[0] = TrackedCall.this;
+            current[0] = this;
             Context previous = context.attach();
             try {
-                super.onReady();
+                delegate.onReady();
             } finally {
                 context.detach(previous);
                 current[0] = outer;
@@ -303,7 +332,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         @Override
         public void onComplete() {
             try {
-                super.onComplete();
+                delegate.onComplete();
             } finally {
                 finish(method);
             }
@@ -312,35 +341,15 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         @Override
         public void onCancel() {
             try {
-                super.onCancel();
+                delegate.onCancel();
             } finally {
                 finish(method);
             }
         }
-    }
 
-    /**
-     * Called once: by the listener when the transport reports the end, or, if the handler threw at start (then gRPC
-     * never calls the listener), by the tracker. Under the lock, so that an end() racing it (a client cancel at the
-     * deadline) either closed the call first or finds it closed: each call is counted once, as completed or as
-     * closed by the drain.
-     */
-    void finish(ServedMethod method) {
-        boolean closedByDrain;
-        synchronized (this) {
-            if ((flags & FINISHED) != 0) {
-                return;
-            }
-            flags |= FINISHED;
-            closedByDrain = state == CLOSED_BY_DRAIN;
-            if (state == OPEN) {
-                state = CLOSED;
-            }
-            drainActions = null;
+        @Override
+        public String toString() {
+            return "TrackingListener{" + delegate + "}";
         }
-        // No cancel of the call's context here: gRPC cancels its own context for the call once the call has ended
-        // (after the last callback, or after a handler that threw at start), and with it this one, its child.
-        method.finished(closedByDrain);
-        method.tracker().finished(this);
     }
 }
