@@ -19,7 +19,7 @@ final class CallRegistry {
 
     private static final int STRIPES = 16; // a power of two
     private static final int STRIPE_BITS = 4;
-    /** Slots a stripe can hold: a place, its stripe and slot, fits in the call's state word. */
+    /** Slots a stripe can hold, so that a call's place (its stripe and slot) fits in its state word. */
     private static final int MAX_SLOTS = 1 << (TrackedCall.PLACE_BITS - STRIPE_BITS);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
