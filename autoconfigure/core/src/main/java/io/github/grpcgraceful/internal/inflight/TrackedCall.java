@@ -94,10 +94,6 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return (int) (nanos >>> TICK_SHIFT);
     }
 
-    static Duration ticksToDuration(int ticks) {
-        return Duration.ofNanos((long) ticks << TICK_SHIFT);
-    }
-
     /** The signal of the call whose handler or listener runs on this thread now, or {@code null} outside one. */
     static DrainSignal current() {
         return (DrainSignal) CURRENT.get()[0];
@@ -225,12 +221,12 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return listener;
     }
 
-    String fullMethodName() {
+    private String fullMethodName() {
         return getMethodDescriptor().getFullMethodName();
     }
 
     InFlightCall snapshot(int ageTicks) {
-        return new InFlightCall(fullMethodName(), ticksToDuration(ageTicks));
+        return new InFlightCall(fullMethodName(), Duration.ofNanos((long) ageTicks << TICK_SHIFT));
     }
 
     /**
