@@ -2,6 +2,7 @@ package io.github.grpcgraceful.boot4;
 
 import java.util.List;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -78,10 +79,11 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
-    GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, DrainPolicy policy,
+    GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
             ApplicationEventPublisher events, GrpcShutdownProperties properties,
             List<GrpcServerLifecycle> serverLifecycles) {
-        return new GrpcServerDrainer(tracker, policy, events, properties.isEnabled());
+        return new GrpcServerDrainer(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
+                properties.isEnabled());
     }
 
     /**
@@ -92,11 +94,12 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
-    GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, DrainPolicy policy,
+    GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
             ApplicationEventPublisher events, GrpcShutdownProperties properties,
             GrpcServiceDiscoverer serviceDiscoverer) {
         // The services Spring Boot registers with the servlet, for the meters' series and each service's gRPC health.
-        return GrpcServerDrainer.forServletContainer(tracker, policy, events, properties.isEnabled(),
+        return GrpcServerDrainer.forServletContainer(tracker, GracefulShutdownConfiguration.policy(policy, properties),
+                events, properties.isEnabled(),
                 () -> serviceDiscoverer.findServices().stream().map(spec -> spec.service().bindService()).toList());
     }
 

@@ -20,11 +20,14 @@ import io.github.grpcgraceful.internal.inflight.DrainSignals;
 public interface DrainSignal {
 
     /**
-     * The signal of the call whose handler runs on this thread: in a streaming call, in the handler and in any of its
-     * callbacks until the last; in a unary call, in its method (gRPC's stubs call it when the request is complete).
-     * The last callback of a call ({@code onComplete} or {@code onCancel}, where a stub runs its close and cancel
-     * handlers) comes when the call is over. There, and outside a call served with graceful shutdown, it is a signal
-     * that never comes.
+     * The signal of the call whose gRPC {@code Context} is current: found through that context, so it is the
+     * handler's call on the handler's thread, and also where the context is carried on: in a Kotlin coroutine of a
+     * grpc-kotlin service, and in a task wrapped with {@code Context.current().wrap(...)}. In a streaming call that is
+     * the handler and any of its callbacks until the last; in a unary call, its method (gRPC's stubs call it when the
+     * request is complete). The last callback of a call ({@code onComplete} or {@code onCancel}, where a stub runs its
+     * close and cancel handlers) comes when the call is over. There, on a thread the context was not carried to, and
+     * outside a call served with graceful shutdown, it is a signal that never comes: {@link #isDraining()} is false
+     * and {@link #onDrain} keeps nothing.
      */
     static DrainSignal current() {
         return DrainSignals.current();

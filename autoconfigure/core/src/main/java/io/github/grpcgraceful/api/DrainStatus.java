@@ -11,18 +11,19 @@ import java.time.Instant;
  * @param deadline when the grace period runs out, or {@code null} until the listeners close
  * @param finishedAt when the drain ended, or {@code null} until then
  * @param completedCalls calls that finished on their own since the drain started
+ * @param failedCalls of those, calls whose clients did not get OK (closed with an error status, or cancelled)
  * @param releasedCalls long-lived streams released when the listeners closed
  * @param endedCalls calls ended with UNAVAILABLE at the deadline
  */
 public record DrainStatus(DrainState state, Instant startedAt, Instant deadline, Instant finishedAt,
-        long completedCalls, long releasedCalls, long endedCalls) {
+        long completedCalls, long failedCalls, long releasedCalls, long endedCalls) {
 
     /** Serving, no drain yet. */
-    public static final DrainStatus SERVING = new DrainStatus(DrainState.SERVING, null, null, null, 0, 0, 0);
+    public static final DrainStatus SERVING = new DrainStatus(DrainState.SERVING, null, null, null, 0, 0, 0, 0);
 
     /** This status with the counts so far, while the drain runs. */
-    public DrainStatus withCounts(long completed, long released) {
-        return new DrainStatus(state, startedAt, deadline, finishedAt, completed, released, endedCalls);
+    public DrainStatus withCounts(long completed, long failed, long released) {
+        return new DrainStatus(state, startedAt, deadline, finishedAt, completed, failed, released, endedCalls);
     }
 
     /** How long the drain has run (until now, or until it ended), or {@code null} while serving. */

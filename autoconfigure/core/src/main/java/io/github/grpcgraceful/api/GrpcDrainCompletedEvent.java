@@ -10,15 +10,17 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
     private final DrainOutcome outcome;
     private final Duration duration;
     private final long completedCalls;
+    private final long failedCalls;
     private final long releasedCalls;
     private final long endedCalls;
 
     public GrpcDrainCompletedEvent(Object source, DrainOutcome outcome, Duration duration, long completedCalls,
-            long releasedCalls, long endedCalls) {
+            long failedCalls, long releasedCalls, long endedCalls) {
         super(source);
         this.outcome = outcome;
         this.duration = duration;
         this.completedCalls = completedCalls;
+        this.failedCalls = failedCalls;
         this.releasedCalls = releasedCalls;
         this.endedCalls = endedCalls;
     }
@@ -35,6 +37,14 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
     /** Calls that finished on their own during the drain, including streams that completed on the drain signal. */
     public long getCompletedCalls() {
         return completedCalls;
+    }
+
+    /**
+     * Of the completed calls, those whose clients did not get OK: closed with an error status (by the handler or an
+     * interceptor, such as one that rejects unauthenticated calls), or cancelled by the client or the transport.
+     */
+    public long getFailedCalls() {
+        return failedCalls;
     }
 
     /** Long-lived streams released with a retryable UNAVAILABLE when the listeners closed. */

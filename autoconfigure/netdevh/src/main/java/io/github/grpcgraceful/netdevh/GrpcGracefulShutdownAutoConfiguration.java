@@ -2,6 +2,7 @@ package io.github.grpcgraceful.netdevh;
 
 import java.util.List;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -66,10 +67,11 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
-    GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, DrainPolicy policy,
+    GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
             ApplicationEventPublisher events, GrpcShutdownProperties properties,
             List<GrpcServerLifecycle> serverLifecycles) {
-        return new GrpcServerDrainer(tracker, policy, events, properties.isEnabled());
+        return new GrpcServerDrainer(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
+                properties.isEnabled());
     }
 
     /** Every server net.devh starts is drained, and its lifecycle's own stop runs within the drain. */

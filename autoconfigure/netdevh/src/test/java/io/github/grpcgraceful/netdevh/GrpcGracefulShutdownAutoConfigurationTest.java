@@ -3,6 +3,8 @@ package io.github.grpcgraceful.netdevh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -12,7 +14,12 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.cloud.autoconfigure.ConfigurationPropertiesRebinderAutoConfiguration;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.NoDrainableServer;
@@ -99,7 +106,7 @@ class GrpcGracefulShutdownAutoConfigurationTest {
     @Test
     void everyBeanIsNamedWithOnePrefixAndReplaceable() {
         runner.run(context -> assertThat(StarterBeans.assertNamedAndReplaceable(context)).contains(
-                "grpcShutdownDrainer", "grpcShutdownCallTracker", "grpcShutdownDrainPolicy", "grpcShutdownReadiness",
+                "grpcShutdownDrainer", "grpcShutdownCallTracker", "grpcShutdownRefreshListener", "grpcShutdownReadiness",
                 "grpcShutdownGrpcHealth", "grpcShutdownGracePeriodHandover", "grpcShutdownTrackerConfigurer",
                 "grpcShutdownServerRegistrar", "grpcServerHealthIndicator", "grpcShutdownMetrics",
                 "grpcShutdownEndpoint"));
@@ -114,6 +121,61 @@ class GrpcGracefulShutdownAutoConfigurationTest {
                     assertThat(context.getBean(InFlightCallTracker.class)).isSameAs(tracker);
                     assertThat(context.getBean(GrpcServerDrainer.class).policy()).isSameAs(policy);
                 });
+    }
+
+    @Test
+    void aRefreshOfTheShutdownPropertiesAppliesToTheNextDrainAndTheEndpoint(CapturedOutput output) {
+        runner.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesRebinderAutoConfiguration.class))
+                .withPropertyValues("grpc.shutdown.grace-period=2s")
+                .run(context -> {
+                    GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
+                    assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(2));
+
+                    refresh(context, "grpc.shutdown.grace-period=7s", "grpc.shutdown.drain-delay=3s",
+                            "grpc.shutdown.long-lived-methods=chat.Chat/*", "grpc.shutdown.enabled=false");
+
+                    assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(drainer.policy().drainDelay()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(drainer.policy().longLivedMethods().patterns()).containsExactly("chat.Chat/*");
+                    GrpcShutdownEndpoint.Report report = context.getBean(GrpcShutdownEndpoint.class).report();
+                    assertThat(report.gracePeriod()).isEqualTo("7s");
+                    assertThat(report.drainDelay()).isEqualTo("3s");
+                    assertThat(report.longLivedMethods()).containsExactly("chat.Chat/*");
+                    assertThat(output).contains("grpc.shutdown.drain-delay, grpc.shutdown.grace-period, "
+                            + "grpc.shutdown.long-lived-methods changed: the next drain follows the new value")
+                            .contains("grpc.shutdown.enabled changed, but cannot change while the application runs: "
+                                    + "the graceful drain stays on until the application restarts");
+
+                    context.stop();
+                    assertThat(drainer.status().state()).isEqualTo(DrainState.TERMINATED);
+                    assertThat(output).contains("gRPC drain started: 0 calls in flight, drain-delay skipped "
+                            + "(the context stops, it does not close), grace period 7s");
+                });
+    }
+
+    @Test
+    void aRefreshDoesNotChangeAPolicyBeanOfTheApplicationsOwnAndSaysSo(CapturedOutput output) {
+        DrainPolicy policy = new DrainPolicy(Duration.ofSeconds(2), Duration.ofSeconds(9), MethodPatterns.none());
+        runner.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesRebinderAutoConfiguration.class))
+                .withBean(DrainPolicy.class, () -> policy)
+                .run(context -> {
+                    refresh(context, "grpc.shutdown.grace-period=7s");
+                    assertThat(context.getBean(GrpcServerDrainer.class).policy()).isSameAs(policy);
+                    assertThat(output).contains("grpc.shutdown.grace-period changed, but a DrainPolicy bean of the "
+                            + "application's own rules the drain: the change does not apply");
+                });
+    }
+
+    /** What Spring Cloud's refresh does once the environment has changed: the event its rebinder acts on. */
+    private static void refresh(AssertableApplicationContext assertable, String... properties) {
+        ConfigurableApplicationContext context = assertable.getSourceApplicationContext();
+        TestPropertyValues values = TestPropertyValues.of(properties);
+        values.applyTo(context.getEnvironment(), TestPropertyValues.Type.MAP, "refreshed");
+        Set<String> keys = new HashSet<>();
+        for (String property : properties) {
+            keys.add(property.substring(0, property.indexOf('=')));
+        }
+        context.publishEvent(new EnvironmentChangeEvent(context, keys));
     }
 
     @Test
@@ -241,13 +303,13 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     @Test
     void longLivedMethodsDefaultToHealthWatchAndReflectionAndBindAsAList() {
-        runner.run(context -> assertThat(context.getBean(InFlightCallTracker.class).longLivedMethods().patterns())
-                .containsExactly("grpc.health.v1.Health/Watch",
+        runner.run(context -> assertThat(context.getBean(GrpcServerDrainer.class).policy().longLivedMethods()
+                .patterns()).containsExactly("grpc.health.v1.Health/Watch",
                         "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
                         "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
         runner.withPropertyValues("grpc.shutdown.long-lived-methods=events.Events/Subscribe,chat.Chat/*")
-                .run(context -> assertThat(context.getBean(InFlightCallTracker.class).longLivedMethods().patterns())
-                        .containsExactly("events.Events/Subscribe", "chat.Chat/*"));
+                .run(context -> assertThat(context.getBean(GrpcServerDrainer.class).policy().longLivedMethods()
+                        .patterns()).containsExactly("events.Events/Subscribe", "chat.Chat/*"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.github.grpcgraceful.internal.config;
 
+import java.util.function.Supplier;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -18,26 +20,33 @@ import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.protobuf.services.HealthStatusManager;
 
 /**
- * The beans every backend shares: the policy from {@code grpc.shutdown.*}, the tracker, and readiness and gRPC health
- * turned at the start of a drain (and back when the context starts again). Each backend's auto-configuration imports
- * this and adds its own glue: how the tracker is installed, how servers are found, how their lifecycles are ordered.
- * Every bean's name starts with {@code grpcShutdown}, and a user's bean of the same type replaces it.
+ * The beans every backend shares: the tracker, readiness and gRPC health turned at the start of a drain (and back when
+ * the context starts again), and where the drain's policy comes from: {@code grpc.shutdown.*}, read when each drain
+ * starts (so that a refresh applies to the next drain), or a {@code DrainPolicy} bean of the application's own, which
+ * fixes it. Each backend's auto-configuration imports this and adds its own glue: how the tracker is installed, how
+ * servers are found, how their lifecycles are ordered. Every bean's name starts with {@code grpcShutdown}, and a
+ * user's bean of the same type replaces it.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GrpcShutdownProperties.class)
 @ImportRuntimeHints(GrpcShutdownRuntimeHints.class)
 public class GracefulShutdownConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    DrainPolicy grpcShutdownDrainPolicy(GrpcShutdownProperties properties) {
-        return properties.toPolicy();
+    /**
+     * The drain's policy: the application's own {@code DrainPolicy} bean if it has one, else the properties as they
+     * are when it is asked (each drain asks when it starts).
+     */
+    public static Supplier<DrainPolicy> policy(ObjectProvider<DrainPolicy> ownPolicy,
+            GrpcShutdownProperties properties) {
+        DrainPolicy own = ownPolicy.getIfAvailable();
+        return own != null ? () -> own : properties::toPolicy;
     }
 
     @Bean
     @ConditionalOnMissingBean
-    InFlightCallTracker grpcShutdownCallTracker(DrainPolicy policy) {
-        return new InFlightCallTracker(policy.longLivedMethods());
+    InFlightCallTracker grpcShutdownCallTracker() {
+        // The drain tells it which methods are long-lived, from the policy in force when it starts.
+        return new InFlightCallTracker();
     }
 
     @Bean
@@ -45,6 +54,18 @@ public class GracefulShutdownConfiguration {
     ReadinessOnDrain grpcShutdownReadiness(ApplicationEventPublisher events,
             ObjectProvider<ApplicationAvailability> availability) {
         return new ReadinessOnDrain(events, availability.getIfAvailable());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.cloud.context.environment.EnvironmentChangeEvent")
+    static class RefreshConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ShutdownPropertiesRefreshListener grpcShutdownRefreshListener(ObjectProvider<DrainPolicy> ownPolicy,
+                GrpcShutdownProperties properties) {
+            return new ShutdownPropertiesRefreshListener(ownPolicy.getIfAvailable() != null, properties.isEnabled());
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

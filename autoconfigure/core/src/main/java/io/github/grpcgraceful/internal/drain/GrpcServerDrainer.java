@@ -59,7 +59,8 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private static final int LOGGED_CALLS = 20;
 
     private final InFlightCallTracker tracker;
-    private final DrainPolicy policy;
+    /** Read at each drain, and by the endpoint: a refresh of the properties it reads applies to the next drain. */
+    private final Supplier<DrainPolicy> policy;
     private final DrainEvents events;
     private final boolean enabled;
     /**
@@ -69,7 +70,6 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private final Supplier<List<ServerServiceDefinition>> containerServices;
     private final List<DrainedServer> servers = new CopyOnWriteArrayList<>();
     private final Status releaseStatus;
-    private final Status deadlineStatus;
     private final Status refusalStatus;
     private ApplicationContext context;
     /** Guards the moves between states: a drain starts once, and a start after it resumes once. */
@@ -82,6 +82,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     private volatile boolean closing;
     /** The tracker's counts when the drain started. */
     private volatile long completedBefore;
+    private volatile long failedBefore;
     private volatile long releasedBefore;
     private volatile long endedBefore;
     private volatile long refusedBefore;
@@ -90,13 +91,19 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         this(tracker, policy, events, true);
     }
 
+    /** With a policy that is fixed. */
+    public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
+            boolean enabled) {
+        this(tracker, () -> policy, events, enabled, null);
+    }
+
     /**
      * With {@code enabled} false, it never drains and the gRPC backend's own shutdown applies: for an application
      * whose auto-configuration was fixed at build time (Spring AOT) while {@code grpc.shutdown.enabled} is false at run
      * time.
      */
-    public GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
-            boolean enabled) {
+    public GrpcServerDrainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
+            ApplicationEventPublisher events, boolean enabled) {
         this(tracker, policy, events, enabled, null);
     }
 
@@ -106,13 +113,14 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
      * {@code UNAVAILABLE} instead, while the container keeps serving HTTP; the container's own graceful shutdown
      * comes after the drain.
      */
-    public static GrpcServerDrainer forServletContainer(InFlightCallTracker tracker, DrainPolicy policy,
+    public static GrpcServerDrainer forServletContainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
             ApplicationEventPublisher events, boolean enabled, Supplier<List<ServerServiceDefinition>> services) {
         return new GrpcServerDrainer(tracker, policy, events, enabled, services);
     }
 
-    private GrpcServerDrainer(InFlightCallTracker tracker, DrainPolicy policy, ApplicationEventPublisher events,
-            boolean enabled, Supplier<List<ServerServiceDefinition>> containerServices) {
+    private GrpcServerDrainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
+            ApplicationEventPublisher events, boolean enabled,
+            Supplier<List<ServerServiceDefinition>> containerServices) {
         this.tracker = tracker;
         this.containerServices = containerServices;
         this.policy = policy;
@@ -120,8 +128,6 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         this.enabled = enabled;
         this.releaseStatus = Status.UNAVAILABLE.withDescription(
                 "server shutting down: long-lived stream released, reconnect to another server");
-        this.deadlineStatus = Status.UNAVAILABLE.withDescription(
-                "server shutting down: grace period " + Durations.describe(policy.gracePeriod()) + " expired");
         this.refusalStatus = Status.UNAVAILABLE.withDescription(
                 "server shutting down: no new calls, retry on another server");
         if (!enabled) {
@@ -135,7 +141,8 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     public void setApplicationContext(ApplicationContext context) {
         this.context = context;
         if (enabled) {
-            ShutdownBudget.overrun(policy, ShutdownBudget.phaseTimeout(context.getEnvironment())).ifPresent(log::warn);
+            ShutdownBudget.overrun(policy(), ShutdownBudget.phaseTimeout(context.getEnvironment()))
+                    .ifPresent(log::warn);
         }
     }
 
@@ -232,7 +239,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         DrainStatus current = status;
         if (current.state() == DrainState.DELAYING || current.state() == DrainState.DRAINING) {
             return current.withCounts(tracker.completedCalls() - completedBefore,
-                    tracker.releasedCalls() - releasedBefore);
+                    tracker.failedCalls() - failedBefore, tracker.releasedCalls() - releasedBefore);
         }
         return current;
     }
@@ -242,8 +249,9 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         return previousDrain;
     }
 
+    /** The policy the next drain follows (the one under way follows the policy it started with). */
     public DrainPolicy policy() {
-        return policy;
+        return policy.get();
     }
 
     /**
@@ -254,15 +262,26 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     public void drain() {
         long startNanos = System.nanoTime();
         Instant startedAt = Instant.now();
+        DrainPolicy policy;
         synchronized (lock) {
             if (status.state() != DrainState.SERVING) {
                 return;
             }
+            policy = policy();
             completedBefore = tracker.completedCalls();
+            failedBefore = tracker.failedCalls();
             releasedBefore = tracker.releasedCalls();
             endedBefore = tracker.endedCalls();
             refusedBefore = tracker.refusedCalls();
-            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0);
+            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0, 0);
+        }
+        // A handler that closes the application (SpringApplication.exit) runs this drain on its own thread: its call
+        // cannot finish before the drain has.
+        String closingCall = tracker.currentCallMethod();
+        if (closingCall != null) {
+            log.warn("The application's close was started by the handler of a {} call, on its own thread: that call "
+                    + "cannot finish until the drain has ended, so the drain waits for it until the grace deadline. "
+                    + "Reply first, then close the application from another thread", closingCall);
         }
         Duration delay = closing ? policy.drainDelay() : Duration.ZERO;
         int inFlight = tracker.inFlight();
@@ -285,15 +304,15 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
             }
             long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
             deadline = Instant.now().plus(policy.gracePeriod());
-            status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0);
-            List<InFlightCall> released = tracker.beginDrain(releaseStatus);
+            status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0, 0);
+            List<InFlightCall> released = tracker.beginDrain(releaseStatus, policy.longLivedMethods());
             log.info("{}, grace period {}{}", isServletContainer()
                     ? "New gRPC calls refused with UNAVAILABLE (the servlet container's connector stays open)"
                     : "gRPC listener closed", Durations.describe(policy.gracePeriod()),
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
             terminated = !interrupted && awaitDrained(deadlineNanos);
             if (!terminated) {
-                endRemainingCalls();
+                endRemainingCalls(policy.gracePeriod(), closingCall);
             }
             awaitBackendStops(backendStops);
         } catch (RuntimeException | Error e) {
@@ -308,20 +327,23 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
 
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         long completed = tracker.completedCalls() - completedBefore;
+        long failed = tracker.failedCalls() - failedBefore;
         long released = tracker.releasedCalls() - releasedBefore;
         // With the calls that arrived after the deadline, which the tracker ended as they came.
         long endedCalls = tracker.endedCalls() - endedBefore;
         long refused = tracker.refusedCalls() - refusedBefore;
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
-        status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, released,
+        status = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(), completed, failed, released,
                 endedCalls);
         String drained = isServletContainer() ? "gRPC on the servlet container"
                 : drainedServers > 1 ? drainedServers + " gRPC servers" : "gRPC server";
-        log.info("{} drained in {}: {} completed{}{}{}", drained, Durations.seconds(took), calls(completed),
+        log.info("{} drained in {}: {} completed{}{}{}{}", drained, Durations.seconds(took), calls(completed),
+                failed == 0 ? "" : " (" + (completed - failed) + " with OK, " + failed
+                        + " with an error status or cancelled)",
                 released == 0 ? "" : ", released " + streams(released),
                 endedCalls == 0 ? "" : ", " + calls(endedCalls) + " ended with UNAVAILABLE",
                 refused == 0 ? "" : ", " + plural(refused, "new call") + " refused");
-        events.publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, released, endedCalls),
+        events.publish(new GrpcDrainCompletedEvent(this, outcome, took, completed, failed, released, endedCalls),
                 LISTENER_WAIT);
         events.interruptLate();
         if (interrupted) {
@@ -362,17 +384,26 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         }
     }
 
-    private void endRemainingCalls() {
-        List<InFlightCall> ended = tracker.endAll(deadlineStatus);
-        log.warn("gRPC grace period {} expired: ended {} with UNAVAILABLE{}", Durations.describe(policy.gracePeriod()),
-                calls(ended.size()), ended.isEmpty() ? "" : ": " + describe(ended));
+    /**
+     * Ends what still runs at the deadline. {@code closingCall} is the method of the call whose handler started the
+     * application's close and so runs this drain, or {@code null}: that handler cannot return before the drain does.
+     */
+    private void endRemainingCalls(Duration gracePeriod, String closingCall) {
+        String expired = "grace period " + Durations.describe(gracePeriod) + " expired";
+        List<InFlightCall> ended = tracker.endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + expired));
+        log.warn("gRPC {}: ended {} with UNAVAILABLE{}", expired, calls(ended.size()),
+                ended.isEmpty() ? "" : ": " + describe(ended));
         // Handlers that honour cancellation return now, and the ended calls' statuses go out before transports close.
         awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos());
         stopNow();
-        int stillRunning = tracker.inFlight();
+        int stillRunning = tracker.inFlight() - (closingCall == null ? 0 : 1);
         if (stillRunning > 0) {
             log.warn("{} still running after their calls were ended: the handlers ignore cancellation",
                     plural(stillRunning, "handler"));
+        }
+        if (closingCall != null) {
+            log.info("The handler of the {} call that started the application's close returns when the close has",
+                    closingCall);
         }
     }
 

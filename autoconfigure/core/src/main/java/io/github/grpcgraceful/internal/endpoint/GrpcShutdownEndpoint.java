@@ -60,11 +60,12 @@ public class GrpcShutdownEndpoint {
 
     /** The drain, once started; instants in ISO-8601. */
     public record Drain(String startedAt, String deadline, String finishedAt, double elapsedSeconds,
-            long completedCalls, long releasedCalls, long endedCalls) {
+            long completedCalls, long failedCalls, long releasedCalls, long endedCalls) {
 
         static Drain of(DrainStatus drain) {
             return new Drain(iso(drain.startedAt()), iso(drain.deadline()), iso(drain.finishedAt()),
-                    seconds(drain.elapsed()), drain.completedCalls(), drain.releasedCalls(), drain.endedCalls());
+                    seconds(drain.elapsed()), drain.completedCalls(), drain.failedCalls(), drain.releasedCalls(),
+                    drain.endedCalls());
         }
     }
 

@@ -6,14 +6,13 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.grpc.Context;
 import io.grpc.ServerCall;
 
 /**
  * The calls in flight of one tracker, so that the drain can end them: each call holds a numbered slot in one of a few
  * stripes, so that calls on different threads rarely meet, and the slot, not the call, holds its start time. A call
  * knows its slot from the moment it exists, so leaving takes no search and the call carries no links: it stays at
- * 24 B. Each stripe is guarded by its own monitor, held for a few array writes.
+ * 32 B. Each stripe is guarded by its own monitor, held for a few array writes.
  */
 final class CallRegistry {
 
@@ -35,16 +34,15 @@ final class CallRegistry {
         }
     }
 
-    /** A call tracked from now on, with its start time taken now, in a slot of its own. */
-    <ReqT, RespT> TrackedCall<ReqT, RespT> add(ServerCall<ReqT, RespT> call, Context.CancellableContext context,
-            boolean longLived) {
+    /** A call of {@code method} tracked from now on, with its start time taken now, in a slot of its own. */
+    <ReqT, RespT> TrackedCall<ReqT, RespT> add(ServerCall<ReqT, RespT> call, ServedMethod method) {
         int startTick = TrackedCall.tick(System.nanoTime());
         // By the thread that starts the call: calls started on different threads rarely share a stripe.
         int index = (int) (Thread.currentThread().getId() & (STRIPES - 1));
         Stripe stripe = stripes[index];
         synchronized (stripe) {
             int slot = stripe.take();
-            TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, context, slot << STRIPE_BITS | index, longLived);
+            TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method, slot << STRIPE_BITS | index);
             stripe.calls[slot] = tracked;
             stripe.startTicks[slot] = startTick;
             return tracked;

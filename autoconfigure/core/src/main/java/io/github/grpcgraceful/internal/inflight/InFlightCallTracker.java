@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -61,15 +60,14 @@ public class InFlightCallTracker implements ServerInterceptor {
             return refuse(call, refusing);
         }
         ServedMethod method = method(call.getMethodDescriptor());
-        TrackedCall<ReqT, RespT> tracked =
-                registry.add(call, Context.current().withCancellation(), method.longLived());
+        TrackedCall<ReqT, RespT> tracked = registry.add(call, method);
         method.started();
         ServerCall.Listener<ReqT> listener;
         try {
-            listener = tracked.start(headers, next, method);
+            listener = tracked.start(headers, next);
         } catch (RuntimeException | Error e) {
             // gRPC then cancels the stream without ever calling a listener of ours.
-            tracked.finish(method);
+            tracked.finish(true);
             throw e;
         }
         Drain current = drain;
@@ -95,8 +93,7 @@ public class InFlightCallTracker implements ServerInterceptor {
     private ServedMethod method(MethodDescriptor<?, ?> descriptor) {
         ServedMethod method = methods.get(descriptor.getFullMethodName());
         return method != null ? method : methods.computeIfAbsent(descriptor.getFullMethodName(),
-                name -> new ServedMethod(this, longLivedMethods.matches(name),
-                        descriptor.getType() == MethodDescriptor.MethodType.UNARY));
+                name -> new ServedMethod(this, descriptor.getType() == MethodDescriptor.MethodType.UNARY));
     }
 
     CallRegistry registry() {
@@ -118,14 +115,19 @@ public class InFlightCallTracker implements ServerInterceptor {
         }
     }
 
+    /** {@link #beginDrain(Status, MethodPatterns)} with the long-lived methods this tracker was made with. */
+    public List<InFlightCall> beginDrain(Status releaseStatus) {
+        return beginDrain(releaseStatus, longLivedMethods);
+    }
+
     /**
      * The listeners have closed: tells every handler that asked for the {@link DrainSignal} (its actions run on
-     * threads of this drain, never on the caller's), and closes the calls of long-lived methods whose handlers did not
-     * with {@code releaseStatus}; calls that arrive later get the same, until {@link #endDrain()}. Returns the calls
-     * this released, oldest first.
+     * threads of this drain, never on the caller's), and closes the calls of {@code longLivedMethods} whose handlers
+     * did not with {@code releaseStatus}; calls that arrive later get the same, until {@link #endDrain()}. Returns the
+     * calls this released, oldest first.
      */
-    public List<InFlightCall> beginDrain(Status releaseStatus) {
-        Drain current = new Drain(releaseStatus, new DrainActions());
+    public List<InFlightCall> beginDrain(Status releaseStatus, MethodPatterns longLivedMethods) {
+        Drain current = new Drain(releaseStatus, longLivedMethods, new DrainActions());
         this.drain = current;
         int now = TrackedCall.tick(System.nanoTime());
         List<InFlightCall> releasedNow = new ArrayList<>();
@@ -164,7 +166,8 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     private boolean drainBegan(TrackedCall<?, ?> call, Drain current) {
-        if (call.drainBegan(current.releaseStatus, current.actions, registry)) {
+        Status release = current.longLived(call.fullMethodName()) ? current.releaseStatus : null;
+        if (call.drainBegan(release, current.actions, registry)) {
             released.increment();
             return true;
         }
@@ -188,9 +191,18 @@ public class InFlightCallTracker implements ServerInterceptor {
         }
     }
 
-    /** The methods whose calls the drain releases when the listeners close. */
+    /** The methods whose calls {@link #beginDrain(Status)} releases. */
     public MethodPatterns longLivedMethods() {
         return longLivedMethods;
+    }
+
+    /**
+     * The full method name of this tracker's call whose context is current on this thread (its handler runs here), or
+     * {@code null} outside one.
+     */
+    public String currentCallMethod() {
+        TrackedCall<?, ?> call = TrackedCall.current();
+        return call == null || call.tracker() != this ? null : call.fullMethodName();
     }
 
     /** Calls in flight on the server. */
@@ -234,6 +246,18 @@ public class InFlightCallTracker implements ServerInterceptor {
         long count = 0;
         for (ServedMethod method : methods.values()) {
             count += method.completed();
+        }
+        return count;
+    }
+
+    /**
+     * Of the {@linkplain #completedCalls() completed calls}, those whose clients did not get OK: their handlers (or an
+     * interceptor) closed them with an error status, or they were cancelled (by the client, or the transport).
+     */
+    public long failedCalls() {
+        long count = 0;
+        for (ServedMethod method : methods.values()) {
+            count += method.failed();
         }
         return count;
     }
@@ -293,18 +317,26 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * What a drain under way needs for the calls it meets: the release status, the runner of drain actions and, once
-     * its deadline has passed, the status calls are ended with.
+     * What a drain under way needs for the calls it meets: the release status and the methods it releases, the runner
+     * of drain actions and, once its deadline has passed, the status calls are ended with.
      */
     private static final class Drain {
 
         final Status releaseStatus;
+        final MethodPatterns longLivedMethods;
+        /** Whether each method seen is long-lived, so that each pattern is matched once per method and drain. */
+        final ConcurrentMap<String, Boolean> longLived = new ConcurrentHashMap<>();
         final DrainActions actions;
         volatile Status endStatus;
 
-        Drain(Status releaseStatus, DrainActions actions) {
+        Drain(Status releaseStatus, MethodPatterns longLivedMethods, DrainActions actions) {
             this.releaseStatus = releaseStatus;
+            this.longLivedMethods = longLivedMethods;
             this.actions = actions;
+        }
+
+        boolean longLived(String fullMethodName) {
+            return longLived.computeIfAbsent(fullMethodName, longLivedMethods::matches);
         }
     }
 }

@@ -3,7 +3,7 @@ package io.github.grpcgraceful.internal.inflight;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What a tracker knows of one method: its calls started and finished, and whether its calls are long-lived streams.
+ * What a tracker knows of one method: its calls started and finished, and whether it is unary.
  * One counter goes up when a call starts and one when it finishes: adders, which stay cheap when many threads count at
  * once. A call reaches its tracker through its method, one field less per call.
  */
@@ -13,24 +13,19 @@ final class ServedMethod {
     private final LongAdder started = new LongAdder();
     /** Calls that finished on their own: neither released nor ended by the drain. */
     private final LongAdder completed = new LongAdder();
+    /** Of those, calls whose clients did not get OK: closed with an error status, or cancelled. */
+    private final LongAdder failed = new LongAdder();
     /** Calls that finished after the drain released or ended them. */
     private final LongAdder closedByDrain = new LongAdder();
-    private final boolean longLived;
     private final boolean unary;
 
-    ServedMethod(InFlightCallTracker tracker, boolean longLived, boolean unary) {
+    ServedMethod(InFlightCallTracker tracker, boolean unary) {
         this.tracker = tracker;
-        this.longLived = longLived;
         this.unary = unary;
     }
 
     InFlightCallTracker tracker() {
         return tracker;
-    }
-
-    /** Whether the drain releases this method's calls as soon as the listeners close, instead of waiting for them. */
-    boolean longLived() {
-        return longLived;
     }
 
     /**
@@ -55,11 +50,24 @@ final class ServedMethod {
         return completed.sum();
     }
 
+    long failed() {
+        return failed.sum();
+    }
+
     void started() {
         started.increment();
     }
 
-    void finished(boolean closedByDrain) {
-        (closedByDrain ? this.closedByDrain : completed).increment();
+    /** A call finished: closed by the drain, or on its own, then {@code failed} if its client did not get OK. */
+    void finished(boolean closedByDrain, boolean failed) {
+        if (closedByDrain) {
+            this.closedByDrain.increment();
+            return;
+        }
+        if (failed) {
+            // Before the completed count, so that the failed count never exceeds it.
+            this.failed.increment();
+        }
+        completed.increment();
     }
 }

@@ -21,50 +21,51 @@ import io.grpc.Status;
  * the listener callbacks in which its handler runs, so that {@link #end(Status)} can cancel the handler's context at
  * once: gRPC would cancel its own only after the handler has returned, as the server closed the call normally as far
  * as the transport is concerned, and no one else can cancel that one (attaching a cancellable context attaches a plain
- * stand-in for it, so {@link Context#current()} never returns it). Around the same callbacks the call's listener is
- * the thread's current one, so that {@link DrainSignal#current()} finds it; a value in the context would cost 96 B
- * more per call (a context and a node of its value map). Which callbacks those are:
+ * stand-in for it, so {@link Context#current()} never returns it). The context also holds the call itself, which is
+ * its {@link DrainSignal}: {@link DrainSignal#current()} finds it wherever the call's context is current, on the
+ * handler's thread and in what carries gRPC's context on (a Kotlin coroutine, a {@code Context.wrap}ped task). Which
+ * callbacks run in it:
  * <ul>
  * <li>a streaming call's, every one until the last;
  * <li>a unary call's, its start and {@code onHalfClose}, when its request is complete and gRPC's stubs call the
- * method (the thread's current call is set in the second only). Its {@code onMessage} only hands the request on,
- * and its {@code onReady} runs handler code only if the handler set an on-ready handler: switching the context and
- * the current call around both would cost every unary call some 40 ns;
+ * method. Its {@code onMessage} only hands the request on, and its {@code onReady} runs handler code only if the
+ * handler set an on-ready handler: switching the context around both would cost every unary call some 20 ns;
  * <li>not the last ({@code onComplete} or {@code onCancel}), which comes when the call is over. It runs in the
- * server's context for the call, which holds the same values, and gRPC cancels that context, and with it the call's
- * own, right after it.
+ * server's context for the call, which holds the server's values, and gRPC cancels that context, and with it the
+ * call's own, right after it.
  * </ul>
  *
+ * <p>A call the drain ended or released is over for its handler the way gRPC tells handlers a call is over: its
+ * listener gets {@code onCancel()} (so a cancel handler runs, and grpc-kotlin cancels the call's coroutine), never
+ * {@code onComplete()}, and {@link #isCancelled()} is true from the moment the drain closed it.
+ *
  * <p>Each field counts: 100,000 idle calls in flight are 100,000 of these and of their listeners. So the call holds
- * only its delegate, its context and one {@code int} of state, and is 24 B; its listener holds the handler's listener,
- * the call and the method, and is 24 B too; the call's start time sits in its slot of the {@link CallRegistry}.
+ * its delegate, its context, its method and one {@code int} of state, and is 32 B; its listener holds the handler's
+ * listener and the call, and is 24 B; the call's start time sits in its slot of the {@link CallRegistry}.
  *
  * <p>One lock, the call's monitor, guards its state: writes, the end, the finish and the drain signal. The drain
  * thread is the only other party to the handler's writes, so it is hardly ever contended.
  */
-final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
+final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>
+        implements DrainSignal {
 
-    /**
-     * The listener whose callback runs on this thread, set and restored around each callback, as gRPC's Context is:
-     * in a one-element array per thread, so that a callback looks the thread's map up once instead of three times.
-     * The array is a JDK type, so a pool thread that outlives the application keeps no class of the starter's alive.
-     */
-    private static final ThreadLocal<Object[]> CURRENT = ThreadLocal.withInitial(() -> new Object[1]);
+    /** The call whose context is current: its handler's, and whatever carries that context on. */
+    private static final Context.Key<TrackedCall<?, ?>> CALL = Context.key("grpc-graceful-shutdown.call");
 
-    // The state word: how the call was closed, four flags, and the call's place in its registry.
+    // The state word: how the call was closed, three flags, and the call's place in its registry.
     private static final int CLOSE_MASK = 3;
     private static final int OPEN = 0;
-    /** Closed by its handler, or finished (the transport reported its end) without being closed by the drain. */
+    /** Closed by its handler with OK, or finished (the transport reported its end) without being closed. */
     private static final int CLOSED = 1;
     private static final int CLOSED_BY_DRAIN = 2;
+    /** Closed by its handler with a status other than OK. */
+    private static final int CLOSED_WITH_ERROR = 3;
     /** The transport reported the end. */
     private static final int FINISHED = 1 << 2;
     private static final int DRAIN_BEGAN = 1 << 3;
-    /** Set at construction: the drain releases the call when the listeners close. */
-    private static final int LONG_LIVED = 1 << 4;
     /** The handler left drain actions in the registry. */
-    private static final int HAS_ACTIONS = 1 << 5;
-    private static final int PLACE_SHIFT = 6;
+    private static final int HAS_ACTIONS = 1 << 4;
+    private static final int PLACE_SHIFT = 5;
     /** Bits of the call's place in its registry: its stripe and slot, set at construction, never changed. */
     static final int PLACE_BITS = Integer.SIZE - PLACE_SHIFT;
 
@@ -75,13 +76,16 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     private static final int TICK_SHIFT = 20;
 
     private final Context.CancellableContext context;
+    private final ServedMethod method;
     /** How the call was closed, its flags and its place (above); guarded by this. */
     private int state;
 
-    TrackedCall(ServerCall<ReqT, RespT> delegate, Context.CancellableContext context, int place, boolean longLived) {
+    /** A call in the current context (the server's for it), which its own context holds, with a cancel of its own. */
+    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method, int place) {
         super(delegate);
-        this.context = context;
-        this.state = place << PLACE_SHIFT | (longLived ? LONG_LIVED : 0);
+        this.method = method;
+        this.context = Context.current().withValue(CALL, this).withCancellation();
+        this.state = place << PLACE_SHIFT;
     }
 
     static void requireAction(Runnable action) {
@@ -94,9 +98,9 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return (int) (nanos >>> TICK_SHIFT);
     }
 
-    /** The signal of the call whose handler or listener runs on this thread now, or {@code null} outside one. */
-    static DrainSignal current() {
-        return (DrainSignal) CURRENT.get()[0];
+    /** The call whose context is current, or {@code null} outside one. */
+    static TrackedCall<?, ?> current() {
+        return CALL.get();
     }
 
     @Override
@@ -121,10 +125,20 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     public void close(Status status, Metadata trailers) {
         synchronized (this) {
             if ((state & CLOSE_MASK) == OPEN) {
-                state |= CLOSED;
+                state |= status.isOk() ? CLOSED : CLOSED_WITH_ERROR;
                 super.close(status, trailers);
             }
         }
+    }
+
+    /** Cancelled by its client, or ended or released by the drain: the handler should stop. */
+    @Override
+    public boolean isCancelled() {
+        return closedByDrain() || super.isCancelled();
+    }
+
+    private synchronized boolean closedByDrain() {
+        return (state & CLOSE_MASK) == CLOSED_BY_DRAIN;
     }
 
     /**
@@ -146,8 +160,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     /**
      * The listeners have closed: hands the handler's drain actions, taken from {@code registry}, to {@code actions}
-     * if it asked for the signal, or else releases the call with {@code releaseStatus} if its method is long-lived.
-     * Returns whether it released the call.
+     * if it asked for the signal, or else releases the call with {@code releaseStatus} if that is not {@code null}
+     * (its method is long-lived). Returns whether it released the call.
      */
     boolean drainBegan(Status releaseStatus, DrainActions actions, CallRegistry registry) {
         int before;
@@ -167,23 +181,25 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             }
             return false;
         }
-        return (before & LONG_LIVED) != 0 && end(releaseStatus);
+        return releaseStatus != null && end(releaseStatus);
     }
 
-    synchronized boolean isDraining() {
+    @Override
+    public synchronized boolean isDraining() {
         return (state & DRAIN_BEGAN) != 0;
     }
 
     /**
-     * Keeps {@code action} in {@code registry} for when the drain begins, runs it now, on this thread, if it has, or
+     * Keeps {@code action} in the registry for when the drain begins, runs it now, on this thread, if it has, or
      * drops it if the call is over and the drain has not begun: the signal never comes for that call.
      */
-    void onDrain(Runnable action, CallRegistry registry) {
+    @Override
+    public void onDrain(Runnable action) {
         requireAction(action);
         synchronized (this) {
             if ((state & DRAIN_BEGAN) == 0) {
                 if ((state & FINISHED) == 0) {
-                    registry.keepDrainAction(this, action);
+                    method.tracker().registry().keepDrainAction(this, action);
                     state |= HAS_ACTIONS;
                 }
                 return;
@@ -196,32 +212,22 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * Starts the call in its own context, as are its listener callbacks while it runs, and returns the listener that
      * wraps the handler's, so that the end of the call, however it comes, finishes the tracking.
      */
-    ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next, ServedMethod method) {
-        TrackingListener listener = new TrackingListener(method);
-        if (method.unary()) {
-            // Its handler runs when the request is complete; the thread's current call is set for that callback.
-            Context previous = context.attach();
-            try {
-                listener.delegate = next.startCall(this, headers);
-            } finally {
-                context.detach(previous);
-            }
-            return listener;
-        }
-        Object[] current = CURRENT.get();
-        Object outer = current[0];
-        current[0] = listener;
+    ServerCall.Listener<ReqT> start(Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        TrackingListener listener = new TrackingListener();
         Context previous = context.attach();
         try {
             listener.delegate = next.startCall(this, headers);
         } finally {
             context.detach(previous);
-            current[0] = outer;
         }
         return listener;
     }
 
-    private String fullMethodName() {
+    InFlightCallTracker tracker() {
+        return method.tracker();
+    }
+
+    String fullMethodName() {
         return getMethodDescriptor().getFullMethodName();
     }
 
@@ -230,12 +236,13 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     /**
-     * Called once: by the listener when the transport reports the end, or, if the handler threw at start (then gRPC
-     * never calls the listener), by the tracker. Under the lock, so that an end() racing it (a client cancel at the
-     * deadline) either closed the call first or finds it closed: each call is counted once, as completed or as
-     * closed by the drain.
+     * Called once: by the listener when the transport reports the end ({@code cancelled}: as cancelled, so that the
+     * client did not get the handler's status), or, if the handler threw at start (then gRPC never calls the
+     * listener), by the tracker, with {@code cancelled}. Under the lock, so that an end() racing it (a client cancel
+     * at the deadline) either closed the call first or finds it closed: each call is counted once, as completed (with
+     * OK or with an error status) or as closed by the drain.
      */
-    void finish(ServedMethod method) {
+    void finish(boolean cancelled) {
         int before;
         synchronized (this) {
             before = state;
@@ -247,33 +254,20 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         }
         // No cancel of the call's context here: gRPC cancels its own context for the call once the call has ended
         // (after the last callback, or after a handler that threw at start), and with it this one, its child.
-        method.finished((before & CLOSE_MASK) == CLOSED_BY_DRAIN);
+        int closed = before & CLOSE_MASK;
+        method.finished(closed == CLOSED_BY_DRAIN, cancelled || closed == CLOSED_WITH_ERROR);
         method.tracker().finished(this, before >>> PLACE_SHIFT, (before & HAS_ACTIONS) != 0);
     }
 
     /**
      * The handler's listener, each callback in the call's context while the call runs; the last one, when the call is
-     * over, finishes the tracking. It is also the call's {@link DrainSignal}, which needs the method's tracker.
+     * over, finishes the tracking. The end of a call the drain closed reaches the handler as a cancel, as gRPC tells
+     * a handler that its call is over before it replied.
      */
-    private final class TrackingListener extends ServerCall.Listener<ReqT> implements DrainSignal {
+    private final class TrackingListener extends ServerCall.Listener<ReqT> {
 
-        private final ServedMethod method;
         /** The handler's listener: set once, by {@link #start}, before gRPC sees this listener. */
         private ServerCall.Listener<ReqT> delegate;
-
-        TrackingListener(ServedMethod method) {
-            this.method = method;
-        }
-
-        @Override
-        public boolean isDraining() {
-            return TrackedCall.this.isDraining();
-        }
-
-        @Override
-        public void onDrain(Runnable action) {
-            TrackedCall.this.onDrain(action, method.tracker().registry());
-        }
 
         @Override
         public void onMessage(ReqT message) {
@@ -281,29 +275,21 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
                 delegate.onMessage(message);
                 return;
             }
-            Object[] current = CURRENT.get();
-            Object outer = current[0];
-            current[0] = this;
             Context previous = context.attach();
             try {
                 delegate.onMessage(message);
             } finally {
                 context.detach(previous);
-                current[0] = outer;
             }
         }
 
         @Override
         public void onHalfClose() {
-            Object[] current = CURRENT.get();
-            Object outer = current[0];
-            current[0] = this;
             Context previous = context.attach();
             try {
                 delegate.onHalfClose();
             } finally {
                 context.detach(previous);
-                current[0] = outer;
             }
         }
 
@@ -313,24 +299,27 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
                 delegate.onReady();
                 return;
             }
-            Object[] current = CURRENT.get();
-            Object outer = current[0];
-            current[0] = this;
             Context previous = context.attach();
             try {
                 delegate.onReady();
             } finally {
                 context.detach(previous);
-                current[0] = outer;
             }
         }
 
         @Override
         public void onComplete() {
+            // The transport completes a call that the server closed, whoever closed it; the handler of a call the
+            // drain closed did not finish it, and learns that it is over as a client's cancel would tell it.
+            boolean cancelled = closedByDrain();
             try {
-                delegate.onComplete();
+                if (cancelled) {
+                    delegate.onCancel();
+                } else {
+                    delegate.onComplete();
+                }
             } finally {
-                finish(method);
+                finish(false);
             }
         }
 
@@ -339,7 +328,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             try {
                 delegate.onCancel();
             } finally {
-                finish(method);
+                finish(true);
             }
         }
 
