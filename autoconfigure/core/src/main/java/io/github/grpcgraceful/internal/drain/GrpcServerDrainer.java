@@ -279,9 +279,10 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
         // cannot finish before the drain has.
         String closingCall = tracker.currentCallMethod();
         if (closingCall != null) {
-            log.warn("The application's close was started by the handler of a {} call, on its own thread: that call "
-                    + "cannot finish until the drain has ended, so the drain waits for it until the grace deadline. "
-                    + "Reply first, then close the application from another thread", closingCall);
+            log.warn("The application's close was started by the handler of a call to {}, on its own thread: "
+                    + "that call cannot finish until the drain has ended, so the drain waits for the other calls "
+                    + "only; if the handler has not replied, its call ends at the deadline with UNAVAILABLE. Reply "
+                    + "first, then close the application from another thread", closingCall);
         }
         Duration delay = closing ? policy.drainDelay() : Duration.ZERO;
         int inFlight = tracker.inFlight();
@@ -310,7 +311,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                     ? "New gRPC calls refused with UNAVAILABLE (the servlet container's connector stays open)"
                     : "gRPC listener closed", Durations.describe(policy.gracePeriod()),
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
-            terminated = !interrupted && awaitDrained(deadlineNanos);
+            terminated = !interrupted && awaitDrained(deadlineNanos, closingCall);
             if (!terminated) {
                 endRemainingCalls(policy.gracePeriod(), closingCall);
             }
@@ -390,11 +391,12 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
      */
     private void endRemainingCalls(Duration gracePeriod, String closingCall) {
         String expired = "grace period " + Durations.describe(gracePeriod) + " expired";
-        List<InFlightCall> ended = tracker.endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + expired));
+        List<InFlightCall> ended =
+                tracker.endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + expired));
         log.warn("gRPC {}: ended {} with UNAVAILABLE{}", expired, calls(ended.size()),
                 ended.isEmpty() ? "" : ": " + describe(ended));
         // Handlers that honour cancellation return now, and the ended calls' statuses go out before transports close.
-        awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos());
+        awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos(), closingCall);
         stopNow();
         int stillRunning = tracker.inFlight() - (closingCall == null ? 0 : 1);
         if (stillRunning > 0) {
@@ -402,8 +404,8 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
                     plural(stillRunning, "handler"));
         }
         if (closingCall != null) {
-            log.info("The handler of the {} call that started the application's close returns when the close has",
-                    closingCall);
+            log.info("The handler of the call to {} that started the application's close returns once the close "
+                    + "is over", closingCall);
         }
     }
 
@@ -416,12 +418,13 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     }
 
     /**
-     * Waits until every call has finished and every server has terminated, or the deadline passes; returns whether
-     * all did. Event-driven: it returns as soon as the last call and server are done.
+     * Waits until every call has finished (but the one whose handler runs this drain, {@code closingCall}, if not
+     * {@code null}) and every server has terminated, or the deadline passes; returns whether all did. Event-driven:
+     * it returns as soon as the last call and server are done.
      */
-    private boolean awaitDrained(long deadlineNanos) {
+    private boolean awaitDrained(long deadlineNanos, String closingCall) {
         try {
-            return tracker.awaitIdle(deadlineNanos) && awaitTermination(deadlineNanos);
+            return tracker.awaitIdle(deadlineNanos, closingCall == null ? 0 : 1) && awaitTermination(deadlineNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -34,9 +34,10 @@ public class InFlightCallTracker implements ServerInterceptor {
     private final LongAdder released = new LongAdder();
     private final LongAdder ended = new LongAdder();
     private final LongAdder refused = new LongAdder();
-    /** Notified whenever the last call in flight finishes, once someone waits for that. */
+    /** Notified when the calls in flight come down to {@link #awaitedInFlight} while someone waits for that. */
     private final Object idle = new Object();
-    private volatile boolean idleAwaited;
+    /** How many calls in flight {@link #awaitIdle} waits for, or -1 while no one waits. */
+    private volatile int awaitedInFlight = -1;
     /** The drain under way, from the moment it closes the listeners until it ends; {@code null} otherwise. */
     private volatile Drain drain;
     /** The status new calls are closed with while refused ({@link #refuseNewCalls}); {@code null} otherwise. */
@@ -106,9 +107,10 @@ public class InFlightCallTracker implements ServerInterceptor {
         if (leftDrainActions) {
             registry.takeDrainActions(call);
         }
-        // Read after the count went down, while awaitIdle sets the flag before it reads the count: one of them sees
-        // the other.
-        if (idleAwaited && inFlight() == 0) {
+        // Read after the count went down, while awaitIdle sets the number before it reads the count: one of them
+        // sees the other.
+        int awaited = awaitedInFlight;
+        if (awaited >= 0 && inFlight() <= awaited) {
             synchronized (idle) {
                 idle.notifyAll();
             }
@@ -178,16 +180,29 @@ public class InFlightCallTracker implements ServerInterceptor {
      * Waits until no call is in flight or the deadline ({@link System#nanoTime()}) passes; returns whether none is.
      */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        idleAwaited = true;
-        synchronized (idle) {
-            while (inFlight() > 0) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return false;
+        return awaitIdle(deadlineNanos, 0);
+    }
+
+    /**
+     * Waits until at most {@code stillRunning} calls are in flight or the deadline ({@link System#nanoTime()}) passes;
+     * returns whether they are. For a drain that runs inside a handler (see {@link #currentCallMethod()}), whose own
+     * call cannot finish before the drain does.
+     */
+    public boolean awaitIdle(long deadlineNanos, int stillRunning) throws InterruptedException {
+        awaitedInFlight = stillRunning;
+        try {
+            synchronized (idle) {
+                while (inFlight() > stillRunning) {
+                    long left = deadlineNanos - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
                 }
-                TimeUnit.NANOSECONDS.timedWait(idle, left);
+                return true;
             }
-            return true;
+        } finally {
+            awaitedInFlight = -1;
         }
     }
 
