@@ -118,6 +118,8 @@ public abstract class DrainContract extends GrpcAppContract {
         assertThat(app.service().cancellationCauses()).singleElement()
                 .isInstanceOfSatisfying(StatusRuntimeException.class, cause -> assertThat(cause.getStatus()
                         .getDescription()).isEqualTo("server shutting down: grace period 1s expired"));
+        // And its listener was told as gRPC tells a handler whose call is over before it replied: a cancel.
+        await(() -> app.service().cancelHandlersRun() == 1, Duration.ofSeconds(5));
     }
 
     @Test

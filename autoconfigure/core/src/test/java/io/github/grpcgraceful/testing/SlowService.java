@@ -13,6 +13,7 @@ import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
@@ -43,6 +44,7 @@ public class SlowService implements BindableService {
     private final AtomicInteger running = new AtomicInteger();
     private final List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
     private final List<Throwable> cancellationCauses = new CopyOnWriteArrayList<>();
+    private final AtomicInteger cancelHandlersRun = new AtomicInteger();
 
     /** How many calls reached a handler. */
     public int received() {
@@ -57,6 +59,14 @@ public class SlowService implements BindableService {
     /** Exceptions the handlers met while writing to their calls; a correct drain leaves this empty. */
     public List<Throwable> handlerErrors() {
         return handlerErrors;
+    }
+
+    /**
+     * How many {@code Sleep} calls ended for their handlers as cancelled: their cancel handler
+     * ({@code ServerCallStreamObserver.setOnCancelHandler}) ran, as it does when the client cancels.
+     */
+    public int cancelHandlersRun() {
+        return cancelHandlersRun.get();
     }
 
     /** Why the handlers' contexts were cancelled, for the handlers that learnt so while they waited. */
@@ -78,6 +88,7 @@ public class SlowService implements BindableService {
     }
 
     private void sleep(String millis, StreamObserver<String> observer) {
+        ((ServerCallStreamObserver<String>) observer).setOnCancelHandler(cancelHandlersRun::incrementAndGet);
         received.incrementAndGet();
         running.incrementAndGet();
         try {
