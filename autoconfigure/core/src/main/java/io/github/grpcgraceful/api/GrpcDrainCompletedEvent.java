@@ -41,7 +41,8 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
 
     /**
      * Of the completed calls, those whose clients did not get OK: closed with an error status (by the handler or an
-     * interceptor, such as one that rejects unauthenticated calls), or cancelled by the client or the transport.
+     * interceptor, such as one that rejects unauthenticated calls), ended by gRPC with UNKNOWN as the handler threw,
+     * or cancelled by the client or the transport.
      */
     public long getFailedCalls() {
         return failedCalls;

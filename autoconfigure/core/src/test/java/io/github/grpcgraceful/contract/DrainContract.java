@@ -79,7 +79,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
-    void duringTheDrainDelayNewCallsAreStillServed() throws Exception {
+    void duringTheDrainDelayNewCallsAreStillServed(CapturedOutput output) throws Exception {
         GrpcApp app = start("grpc.shutdown.drain-delay=3s");
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
         CompletableFuture<Void> closed = app.closeAsync();
@@ -87,11 +87,21 @@ public abstract class DrainContract extends GrpcAppContract {
 
         String reply = ClientCalls.blockingUnaryCall(app.newChannel(), SlowService.SLEEP,
                 CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "0");
+        StatusRuntimeException failed = catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(app.newChannel(), SlowService.FAIL,
+                        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), ""));
 
         assertThat(reply).isEqualTo("slept 0");
+        assertThat(failed.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
         assertThat(drainer.status().state()).as("served within the delay, on a new connection")
                 .isEqualTo(DrainState.DELAYING);
         closed.get(10, TimeUnit.SECONDS);
+        // The summary tells the call that completed with OK from the one that did not.
+        GrpcDrainCompletedEvent completed = (GrpcDrainCompletedEvent) app.drainEvents().get(1);
+        assertThat(completed.getCompletedCalls()).isEqualTo(2);
+        assertThat(completed.getFailedCalls()).isEqualTo(1);
+        assertThat(drainer.status().failedCalls()).isEqualTo(1);
+        assertThat(output).contains("2 calls completed (1 with OK, 1 with an error status or cancelled)");
     }
 
     @Test

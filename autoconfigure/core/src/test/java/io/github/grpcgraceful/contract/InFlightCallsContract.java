@@ -70,6 +70,7 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
     @Test
     void aCallWhoseHandlerThrowsIsNotLeaked() {
         long completedBefore = tracker.completedCalls();
+        long failedBefore = tracker.failedCalls();
 
         StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class,
                 () -> ClientCalls.blockingUnaryCall(app.newChannel(), SlowService.FAIL, CallOptions.DEFAULT, ""));
@@ -77,6 +78,7 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
         assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
         await(() -> tracker.inFlight("test.Slow/Fail") == 0 && tracker.completedCalls() == completedBefore + 1,
                 Duration.ofSeconds(5));
+        assertThat(tracker.failedCalls()).as("completed, but not with OK").isEqualTo(failedBefore + 1);
     }
 
     @Test
@@ -92,6 +94,7 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
     @Test
     void aCallRejectedByAnotherInterceptorIsCountedAndFinished() {
         long completedBefore = tracker.completedCalls();
+        long failedBefore = tracker.failedCalls();
         int receivedBefore = app.service().received();
         Metadata reject = new Metadata();
         reject.put(RejectingInterceptor.REJECT, "yes");
@@ -104,14 +107,17 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
         assertThat(rejected.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(app.service().received()).isEqualTo(receivedBefore);
         await(() -> tracker.inFlight() == 0 && tracker.completedCalls() == completedBefore + 1, Duration.ofSeconds(5));
+        assertThat(tracker.failedCalls()).as("completed, but not with OK").isEqualTo(failedBefore + 1);
     }
 
     @Test
     void healthServiceCallsAreCountedToo() {
         long completedBefore = tracker.completedCalls();
+        long failedBefore = tracker.failedCalls();
 
         HealthGrpc.newBlockingStub(app.newChannel()).check(HealthCheckRequest.getDefaultInstance());
 
         await(() -> tracker.completedCalls() == completedBefore + 1, Duration.ofSeconds(5));
+        assertThat(tracker.failedCalls()).isEqualTo(failedBefore);
     }
 }

@@ -267,7 +267,8 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /**
      * Of the {@linkplain #completedCalls() completed calls}, those whose clients did not get OK: their handlers (or an
-     * interceptor) closed them with an error status, or they were cancelled (by the client, or the transport).
+     * interceptor) closed them with an error status, their handlers threw, or they were cancelled (by the client, or
+     * the transport).
      */
     public long failedCalls() {
         long count = 0;

@@ -238,7 +238,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     /**
      * Called once: by the listener when the transport reports the end ({@code cancelled}: as cancelled, so that the
      * client did not get the handler's status), or, if the handler threw at start (then gRPC never calls the
-     * listener), by the tracker, with {@code cancelled}. Under the lock, so that an end() racing it (a client cancel
+     * listener), by the tracker, with {@code cancelled}. A call that ends without having been closed through this
+     * wrapper was closed by gRPC itself with {@code UNKNOWN}, as a handler threw: it did not complete with OK. Under the lock, so that an end() racing it (a client cancel
      * at the deadline) either closed the call first or finds it closed: each call is counted once, as completed (with
      * OK or with an error status) or as closed by the drain.
      */
@@ -254,8 +255,9 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         }
         // No cancel of the call's context here: gRPC cancels its own context for the call once the call has ended
         // (after the last callback, or after a handler that threw at start), and with it this one, its child.
+        // Never closed through the call: gRPC closed it itself, with UNKNOWN, after the handler threw.
         int closed = before & CLOSE_MASK;
-        method.finished(closed == CLOSED_BY_DRAIN, cancelled || closed == CLOSED_WITH_ERROR);
+        method.finished(closed == CLOSED_BY_DRAIN, cancelled || closed == CLOSED_WITH_ERROR || closed == OPEN);
         method.tracker().finished(this, before >>> PLACE_SHIFT, (before & HAS_ACTIONS) != 0);
     }
 
