@@ -1,7 +1,7 @@
 package io.github.grpcgraceful.api;
 
+import io.grpc.Context;
 
-import io.github.grpcgraceful.internal.inflight.DrainSignals;
 /**
  * Lets a handler learn, from inside its call, that the server is draining, so that a long-lived stream can say
  * goodbye and complete by itself instead of being cut:
@@ -20,6 +20,12 @@ import io.github.grpcgraceful.internal.inflight.DrainSignals;
 public interface DrainSignal {
 
     /**
+     * Where a call's signal is kept in its gRPC {@code Context}: the starter puts each call's there, and
+     * {@link #current()} reads it. A test may attach a context with a signal of its own to drive a handler.
+     */
+    Context.Key<DrainSignal> CONTEXT_KEY = Context.key("io.github.grpcgraceful.api.DrainSignal");
+
+    /**
      * The signal of the call whose gRPC {@code Context} is current: found through that context, so it is the
      * handler's call on the handler's thread, and also where the context is carried on: in a Kotlin coroutine of a
      * grpc-kotlin service, and in a task wrapped with {@code Context.current().wrap(...)}. In a streaming call that is
@@ -30,7 +36,8 @@ public interface DrainSignal {
      * and {@link #onDrain} keeps nothing.
      */
     static DrainSignal current() {
-        return DrainSignals.current();
+        DrainSignal signal = CONTEXT_KEY.get();
+        return signal != null ? signal : NoDrainSignal.INSTANCE;
     }
 
     /** Whether the server has closed its listeners to drain: the call should finish soon. */

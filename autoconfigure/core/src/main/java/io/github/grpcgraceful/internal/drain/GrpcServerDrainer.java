@@ -262,7 +262,7 @@ public class GrpcServerDrainer implements SmartLifecycle, ApplicationListener<Co
     public void drain() {
         long startNanos = System.nanoTime();
         Instant startedAt = Instant.now();
-        DrainPolicy policy;
+        DrainPolicy policy; // this drain's, as the properties were when it started
         synchronized (lock) {
             if (status.state() != DrainState.SERVING) {
                 return;

@@ -49,9 +49,6 @@ import io.grpc.Status;
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>
         implements DrainSignal {
 
-    /** The call whose context is current: its handler's, and whatever carries that context on. */
-    private static final Context.Key<TrackedCall<?, ?>> CALL = Context.key("grpc-graceful-shutdown.call");
-
     // The state word: how the call was closed, three flags, and the call's place in its registry.
     private static final int CLOSE_MASK = 3;
     private static final int OPEN = 0;
@@ -84,11 +81,11 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method, int place) {
         super(delegate);
         this.method = method;
-        this.context = Context.current().withValue(CALL, this).withCancellation();
+        this.context = Context.current().withValue(DrainSignal.CONTEXT_KEY, this).withCancellation();
         this.state = place << PLACE_SHIFT;
     }
 
-    static void requireAction(Runnable action) {
+    private static void requireAction(Runnable action) {
         if (action == null) {
             throw new IllegalArgumentException("action must not be null");
         }
@@ -100,7 +97,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     /** The call whose context is current, or {@code null} outside one. */
     static TrackedCall<?, ?> current() {
-        return CALL.get();
+        return DrainSignal.CONTEXT_KEY.get() instanceof TrackedCall<?, ?> call ? call : null;
     }
 
     @Override
