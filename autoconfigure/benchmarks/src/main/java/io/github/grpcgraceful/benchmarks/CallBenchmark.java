@@ -22,21 +22,22 @@ import io.grpc.CallOptions;
 import io.grpc.stub.ClientCalls;
 
 /**
- * One call through an in-process server (client and server in one thread), with each interceptor side by side in one
- * run: the difference to {@code NONE} is what the interceptor costs. Run with {@code -prof gc} for bytes per call.
+ * One call through an in-process server (client and server in one thread), with each
+ * interceptor side by side in one run: the difference to {@code NONE} is what the
+ * interceptor costs. Run with {@code -prof gc} for bytes per call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 6, time = 2)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g" })
 public class CallBenchmark {
 
     /** Messages per streamed call in {@link #streamedMessage}. */
     static final int MESSAGES = 1000;
 
-    @Param({"NONE", "TRACKER", "COUNT_ONLY", "OWN_CONTEXT_ONLY", "NETDEVH_METRICS", "MICROMETER_OBSERVATION"})
+    @Param({ "NONE", "TRACKER", "COUNT_ONLY", "OWN_CONTEXT_ONLY", "NETDEVH_METRICS", "MICROMETER_OBSERVATION" })
     public InProcessEcho.Interceptor interceptor;
 
     private InProcessEcho echo;
@@ -57,7 +58,10 @@ public class CallBenchmark {
         return ClientCalls.blockingUnaryCall(echo.channel(), EchoService.UNARY, CallOptions.DEFAULT, "x");
     }
 
-    /** One message of a server stream of {@value #MESSAGES}: the per-message cost of the call wrapper. */
+    /**
+     * One message of a server stream of {@value #MESSAGES}: the per-message cost of the
+     * call wrapper.
+     */
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public void streamedMessage(Blackhole blackhole) {
@@ -67,4 +71,5 @@ public class CallBenchmark {
             blackhole.consume(messages.next());
         }
     }
+
 }

@@ -9,8 +9,9 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 
 /**
- * The heap an in-flight call retains on a server, with and without the tracker: opens many idle calls (streams whose
- * handler never answers), measures the heap after a full GC, and prints the difference per call.
+ * The heap an in-flight call retains on a server, with and without the tracker: opens
+ * many idle calls (streams whose handler never answers), measures the heap after a full
+ * GC, and prints the difference per call.
  *
  * <pre>java -Xmx4g -cp ... io.github.grpcgraceful.benchmarks.InFlightMemory [calls, default 100000] [rounds, default 3]</pre>
  */
@@ -25,8 +26,9 @@ public final class InFlightMemory {
         for (int round = 1; round <= rounds; round++) {
             double none = retainedPerCall(InProcessEcho.Interceptor.NONE, calls);
             double tracked = retainedPerCall(InProcessEcho.Interceptor.TRACKER, calls);
-            System.out.printf("round %d: %,d idle calls in flight: %.0f B/call without the tracker, %.0f B/call with it: "
-                    + "the tracker retains %.0f B/call%n", round, calls, none, tracked, tracked - none);
+            System.out
+                .printf("round %d: %,d idle calls in flight: %.0f B/call without the tracker, %.0f B/call with it: "
+                        + "the tracker retains %.0f B/call%n", round, calls, none, tracked, tracked - none);
         }
     }
 
@@ -56,4 +58,5 @@ public final class InFlightMemory {
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
+
 }

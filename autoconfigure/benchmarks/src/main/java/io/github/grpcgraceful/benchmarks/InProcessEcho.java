@@ -18,22 +18,41 @@ import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 
-/** {@link EchoService} on an in-process server with direct executors, behind one server-wide interceptor or none. */
+/**
+ * {@link EchoService} on an in-process server with direct executors, behind one
+ * server-wide interceptor or none.
+ */
 public final class InProcessEcho implements AutoCloseable {
 
     /** What sits in front of the service. */
     public enum Interceptor {
+
         /** Nothing: the floor. */
         NONE,
-        /** This project's in-flight tracker, with the standard long-lived methods, as the starters install it. */
+        /**
+         * This project's in-flight tracker, with the standard long-lived methods, as the
+         * starters install it.
+         */
         TRACKER,
-        /** Reference: only counting calls in and out (see {@link ReferenceInterceptors#counting()}). */
+        /**
+         * Reference: only counting calls in and out (see
+         * {@link ReferenceInterceptors#counting()}).
+         */
         COUNT_ONLY,
-        /** Reference: only a cancellable context per call (see {@link ReferenceInterceptors#ownContext()}). */
+        /**
+         * Reference: only a cancellable context per call (see
+         * {@link ReferenceInterceptors#ownContext()}).
+         */
         OWN_CONTEXT_ONLY,
-        /** Micrometer's {@code MetricCollectingServerInterceptor}, which net.devh installs for its gRPC metrics. */
+        /**
+         * Micrometer's {@code MetricCollectingServerInterceptor}, which net.devh installs
+         * for its gRPC metrics.
+         */
         NETDEVH_METRICS,
-        /** Micrometer's {@code ObservationGrpcServerInterceptor} with a meter handler, which Spring Boot 4 installs. */
+        /**
+         * Micrometer's {@code ObservationGrpcServerInterceptor} with a meter handler,
+         * which Spring Boot 4 installs.
+         */
         MICROMETER_OBSERVATION;
 
         ServerInterceptor create() {
@@ -51,15 +70,18 @@ public final class InProcessEcho implements AutoCloseable {
                 }
             };
         }
+
     }
 
     private final Server server;
+
     private final ManagedChannel channel;
 
     InProcessEcho(Interceptor interceptor) throws IOException {
         String name = "echo-" + UUID.randomUUID();
-        InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(EchoService.definition());
+        InProcessServerBuilder builder = InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(EchoService.definition());
         ServerInterceptor created = interceptor.create();
         if (created != null) {
             builder.intercept(created);
@@ -77,4 +99,5 @@ public final class InProcessEcho implements AutoCloseable {
         channel.shutdownNow();
         server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
+
 }

@@ -27,26 +27,34 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 
 /**
- * The server's side of one call without the transport: what gRPC's server does per call (a cancellable context, the
- * interceptors and handler started in it, each listener callback delivered in it) around a call object that only
- * counts what is written. Without the transport's thousand-odd nanoseconds and their noise, an interceptor's own cost
- * shows to the nanosecond and its allocation to the byte; {@link CallBenchmark} shows the same through a whole call.
+ * The server's side of one call without the transport: what gRPC's server does per call
+ * (a cancellable context, the interceptors and handler started in it, each listener
+ * callback delivered in it) around a call object that only counts what is written.
+ * Without the transport's thousand-odd nanoseconds and their noise, an interceptor's own
+ * cost shows to the nanosecond and its allocation to the byte; {@link CallBenchmark}
+ * shows the same through a whole call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 6, time = 2)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 2, jvmArgsAppend = { "-Xms1g", "-Xmx1g" })
 public class InterceptorBenchmark {
 
-    @Param({"NONE", "TRACKER", "COUNT_ONLY", "OWN_CONTEXT_ONLY", "NETDEVH_METRICS"})
+    @Param({ "NONE", "TRACKER", "COUNT_ONLY", "OWN_CONTEXT_ONLY", "NETDEVH_METRICS" })
     public InProcessEcho.Interceptor interceptor;
 
     private final Context serverRoot = Context.ROOT.withValue(Context.key("server"), "a server");
-    /** A server reads the headers off the wire for every call, with or without interceptors: not measured here. */
+
+    /**
+     * A server reads the headers off the wire for every call, with or without
+     * interceptors: not measured here.
+     */
     private final Metadata headers = new Metadata();
+
     private ServerCallHandler<String, String> unary;
+
     private ServerCallHandler<String, String> stream;
 
     @Setup
@@ -67,7 +75,9 @@ public class InterceptorBenchmark {
         return (ServerCallHandler<String, String>) definition.getServerCallHandler();
     }
 
-    /** One unary call: started, its request delivered, half-closed, answered, completed. */
+    /**
+     * One unary call: started, its request delivered, half-closed, answered, completed.
+     */
     @Benchmark
     public long unaryCall() {
         return serve(unary, EchoService.UNARY, "x");
@@ -92,7 +102,8 @@ public class InterceptorBenchmark {
             listener.onMessage(request);
             listener.onHalfClose();
             listener.onComplete();
-        } finally {
+        }
+        finally {
             callContext.detach(previous);
             callContext.cancel(null);
         }
@@ -100,9 +111,10 @@ public class InterceptorBenchmark {
     }
 
     /**
-     * The transport's side of a call, reduced to counting what the handler writes. It hands the headers and trailers
-     * on, as a transport serializing them would, so that the JIT cannot drop them when nothing wraps the call (and
-     * count them against whatever does).
+     * The transport's side of a call, reduced to counting what the handler writes. It
+     * hands the headers and trailers on, as a transport serializing them would, so that
+     * the JIT cannot drop them when nothing wraps the call (and count them against
+     * whatever does).
      */
     private static final class CountingCall extends ServerCall<String, String> {
 
@@ -110,6 +122,7 @@ public class InterceptorBenchmark {
         static Metadata lastWritten;
 
         private final MethodDescriptor<String, String> method;
+
         long written;
 
         CountingCall(MethodDescriptor<String, String> method) {
@@ -146,5 +159,7 @@ public class InterceptorBenchmark {
         public MethodDescriptor<String, String> getMethodDescriptor() {
             return method;
         }
+
     }
+
 }

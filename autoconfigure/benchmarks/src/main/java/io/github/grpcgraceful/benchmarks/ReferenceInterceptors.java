@@ -11,15 +11,18 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
 /**
- * Two interceptors that each do one part of the tracker's work and nothing else, so that a run shows what each
- * guarantee costs on its own.
+ * Two interceptors that each do one part of the tracker's work and nothing else, so that
+ * a run shows what each guarantee costs on its own.
  */
 final class ReferenceInterceptors {
 
     private ReferenceInterceptors() {
     }
 
-    /** Counts every call once, in and out: a listener wrapper and two atomic updates, the least a tracker does. */
+    /**
+     * Counts every call once, in and out: a listener wrapper and two atomic updates, the
+     * least a tracker does.
+     */
     static ServerInterceptor counting() {
         AtomicInteger inFlight = new AtomicInteger();
         return new ServerInterceptor() {
@@ -45,7 +48,10 @@ final class ReferenceInterceptors {
         };
     }
 
-    /** Runs every handler in a cancellable context of its own, which is what ending a call at once needs. */
+    /**
+     * Runs every handler in a cancellable context of its own, which is what ending a call
+     * at once needs.
+     */
     static ServerInterceptor ownContext() {
         return new ServerInterceptor() {
             @Override
@@ -55,4 +61,5 @@ final class ReferenceInterceptors {
             }
         };
     }
+
 }

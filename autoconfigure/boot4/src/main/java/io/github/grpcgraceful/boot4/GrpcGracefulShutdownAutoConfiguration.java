@@ -30,42 +30,55 @@ import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.metrics.GrpcShutdownMetricsAutoConfiguration;
 import io.grpc.ServerBuilder;
 
-/** Tracks in-flight calls on Spring Boot 4's own gRPC servers and drains them gracefully when the context closes. */
-@AutoConfiguration(afterName = {"org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration",
-        "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration"},
-        before = {GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class})
+/**
+ * Tracks in-flight calls on Spring Boot 4's own gRPC servers and drains them gracefully
+ * when the context closes.
+ */
+@AutoConfiguration(
+        afterName = { "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration",
+                "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration" },
+        before = { GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class })
 @ConditionalOnClass(GrpcServerLifecycle.class)
 @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @Import(GracefulShutdownConfiguration.class)
 public class GrpcGracefulShutdownAutoConfiguration {
 
-    /** grpc-servlet-jakarta's builder, which Spring Boot uses for gRPC served by the servlet container. */
+    /**
+     * grpc-servlet-jakarta's builder, which Spring Boot uses for gRPC served by the
+     * servlet container.
+     */
     private static final String SERVLET_SERVER_BUILDER = "io.grpc.servlet.jakarta.ServletServerBuilder";
 
-    /** The lifecycle's own stop then waits for the drain, which alone decides when calls are cut. */
+    /**
+     * The lifecycle's own stop then waits for the drain, which alone decides when calls
+     * are cut.
+     */
     @Bean
     @ConditionalOnMissingBean
     static GracePeriodHandover<GrpcServerProperties> grpcShutdownGracePeriodHandover() {
-        // Spring Boot 4.1's name, and Spring gRPC 1.0's (on Spring Boot 4.0), for the same properties class.
+        // Spring Boot 4.1's name, and Spring gRPC 1.0's (on Spring Boot 4.0), for the
+        // same properties class.
         return new GracePeriodHandover<>(GrpcServerProperties.class, "spring.grpc.server", "shutdown.grace-period",
                 "shutdown-grace-period");
     }
 
     /**
-     * A server-wide interceptor, so it also sees health and reflection calls; applied last, so it runs first,
-     * around every other one. Not at all with {@code grpc.shutdown.enabled=false} at run time, where Spring AOT fixed
-     * the conditions at build time.
+     * A server-wide interceptor, so it also sees health and reflection calls; applied
+     * last, so it runs first, around every other one. Not at all with
+     * {@code grpc.shutdown.enabled=false} at run time, where Spring AOT fixed the
+     * conditions at build time.
      */
     @Bean
     @ConditionalOnMissingBean(name = "grpcShutdownTrackerCustomizer")
     @Order(Ordered.LOWEST_PRECEDENCE)
-    <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> grpcShutdownTrackerCustomizer(
-            InFlightCallTracker tracker, GrpcShutdownProperties properties) {
+    <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> grpcShutdownTrackerCustomizer(InFlightCallTracker tracker,
+            GrpcShutdownProperties properties) {
         return builder -> {
             if (properties.isEnabled()) {
                 builder.intercept(tracker);
                 if (builder.getClass().getName().equals(SERVLET_SERVER_BUILDER)) {
-                    // Outside the tracker, so that the drain's statuses reach clients through Tomcat too.
+                    // Outside the tracker, so that the drain's statuses reach clients
+                    // through Tomcat too.
                     builder.intercept(new HeadersBeforeStatus());
                 }
             }
@@ -73,8 +86,9 @@ public class GrpcGracefulShutdownAutoConfiguration {
     }
 
     /**
-     * The server lifecycles are injected only to make this bean depend on them: Spring then stops the drainer before
-     * them, within their phase; the drainer runs their stops itself when it closes the listeners.
+     * The server lifecycles are injected only to make this bean depend on them: Spring
+     * then stops the drainer before them, within their phase; the drainer runs their
+     * stops itself when it closes the listeners.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -87,9 +101,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
     }
 
     /**
-     * gRPC served by the servlet container ({@code grpc-servlet-jakarta}, on the HTTP port): no gRPC server of its own
-     * to close, so the drain refuses new calls itself while the container keeps serving Actuator, and the container's
-     * graceful shutdown comes after the drain.
+     * gRPC served by the servlet container ({@code grpc-servlet-jakarta}, on the HTTP
+     * port): no gRPC server of its own to close, so the drain refuses new calls itself
+     * while the container keeps serving Actuator, and the container's graceful shutdown
+     * comes after the drain.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -97,13 +112,17 @@ public class GrpcGracefulShutdownAutoConfiguration {
     GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
             ApplicationEventPublisher events, GrpcShutdownProperties properties,
             GrpcServiceDiscoverer serviceDiscoverer) {
-        // The services Spring Boot registers with the servlet, for the meters' series and each service's gRPC health.
+        // The services Spring Boot registers with the servlet, for the meters' series and
+        // each service's gRPC health.
         return GrpcServerDrainer.forServletContainer(tracker, GracefulShutdownConfiguration.policy(policy, properties),
                 events, properties.isEnabled(),
                 () -> serviceDiscoverer.findServices().stream().map(spec -> spec.service().bindService()).toList());
     }
 
-    /** Every server Spring Boot starts is drained, and its lifecycle's own stop runs within the drain. */
+    /**
+     * Every server Spring Boot starts is drained, and its lifecycle's own stop runs
+     * within the drain.
+     */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerDrainer.class)
@@ -111,4 +130,5 @@ public class GrpcGracefulShutdownAutoConfiguration {
         return new ServerRegistrar<>(drainer, GrpcServerStartedEvent.class, GrpcServerStartedEvent::getServer,
                 started -> started.getSource()::stop);
     }
+
 }

@@ -14,8 +14,9 @@ import io.github.grpcgraceful.internal.health.GrpcServerHealth;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 
 /**
- * The {@code grpcServer} health indicator ({@link GrpcServerHealth}), through Spring Boot 4's health API. Its bean
- * name is the health component's name, so it is the one bean of the starter without the {@code grpcShutdown} prefix.
+ * The {@code grpcServer} health indicator ({@link GrpcServerHealth}), through Spring Boot
+ * 4's health API. Its bean name is the health component's name, so it is the one bean of
+ * the starter without the {@code grpcShutdown} prefix.
  */
 @AutoConfiguration(after = GrpcGracefulShutdownAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
@@ -31,4 +32,5 @@ public class GrpcShutdownHealthAutoConfiguration {
             return (health.serving() ? Health.up() : Health.outOfService()).withDetails(health.details()).build();
         };
     }
+
 }

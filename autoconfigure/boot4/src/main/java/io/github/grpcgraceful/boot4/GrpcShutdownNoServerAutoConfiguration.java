@@ -10,7 +10,10 @@ import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 
-/** When the starter finds no Spring gRPC server to drain, it says so at startup, with the reason. */
+/**
+ * When the starter finds no Spring gRPC server to drain, it says so at startup, with the
+ * reason.
+ */
 @AutoConfiguration(after = GrpcGracefulShutdownAutoConfiguration.class)
 @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @ConditionalOnMissingBean(GrpcServerDrainer.class)
@@ -25,4 +28,5 @@ public class GrpcShutdownNoServerAutoConfiguration {
                         + "through the servlet container (no GrpcServletRegistration bean)",
                 "Spring gRPC's server is not on the class path (spring-boot-starter-grpc-server)");
     }
+
 }

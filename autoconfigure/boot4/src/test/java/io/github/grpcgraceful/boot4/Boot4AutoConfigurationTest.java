@@ -43,38 +43,41 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @ExtendWith(OutputCaptureExtension.class)
 class Boot4AutoConfigurationTest {
 
-    /** The gRPC server's auto-configurations in Spring Boot 4.1 and in Spring gRPC 1.0 (on Boot 4.0): those present. */
+    /**
+     * The gRPC server's auto-configurations in Spring Boot 4.1 and in Spring gRPC 1.0 (on
+     * Boot 4.0): those present.
+     */
     private static final String[] GRPC_SERVER = {
             "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration",
             "org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration",
             "org.springframework.boot.grpc.server.autoconfigure.GrpcServerFactoryAutoConfiguration",
-            "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration"};
+            "org.springframework.boot.grpc.server.autoconfigure.health.GrpcServerHealthAutoConfiguration" };
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(present(GRPC_SERVER)))
-            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
-                    GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownHealthAutoConfiguration.class,
-                    GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
-            .withBean(SlowService.class)
-            .withBean(SimpleMeterRegistry.class)
-            .withPropertyValues(Boot4GrpcApp.LOOPBACK_ON_A_FREE_PORT)
-            .withPropertyValues("management.endpoints.web.exposure.include=grpcshutdown");
+        .withConfiguration(AutoConfigurations.of(present(GRPC_SERVER)))
+        .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
+                GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownHealthAutoConfiguration.class,
+                GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
+        .withBean(SlowService.class)
+        .withBean(SimpleMeterRegistry.class)
+        .withPropertyValues(Boot4GrpcApp.LOOPBACK_ON_A_FREE_PORT)
+        .withPropertyValues("management.endpoints.web.exposure.include=grpcshutdown");
 
     @Test
     void drainsBootsOwnServerWithEverythingObservable() {
         GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
         runner.run(context -> {
             assertThat(context).hasNotFailed()
-                    .hasSingleBean(GrpcServerDrainer.class)
-                    .hasSingleBean(InFlightCallTracker.class)
-                    .hasSingleBean(ReadinessOnDrain.class)
-                    .hasSingleBean(GrpcHealthOnDrain.class)
-                    .hasSingleBean(GrpcShutdownMetrics.class)
-                    .hasSingleBean(GrpcShutdownEndpoint.class)
-                    .hasBean("grpcServerHealthIndicator")
-                    .hasBean("grpcShutdownEndpoint")
-                    .hasBean("grpcShutdownMetrics")
-                    .hasBean("grpcShutdownGrpcHealth");
+                .hasSingleBean(GrpcServerDrainer.class)
+                .hasSingleBean(InFlightCallTracker.class)
+                .hasSingleBean(ReadinessOnDrain.class)
+                .hasSingleBean(GrpcHealthOnDrain.class)
+                .hasSingleBean(GrpcShutdownMetrics.class)
+                .hasSingleBean(GrpcShutdownEndpoint.class)
+                .hasBean("grpcServerHealthIndicator")
+                .hasBean("grpcShutdownEndpoint")
+                .hasBean("grpcShutdownMetrics")
+                .hasBean("grpcShutdownGrpcHealth");
             assertThat(context.getBeansOfType(ServerBuilderCustomizer.class)).isNotEmpty();
             drainer[0] = context.getBean(GrpcServerDrainer.class);
             assertThat(drainer[0].servers()).hasSize(1);
@@ -86,35 +89,43 @@ class Boot4AutoConfigurationTest {
 
     @Test
     void everyBeanIsNamedWithOnePrefixAndReplaceable() {
-        runner.run(context -> assertThat(StarterBeans.assertNamedAndReplaceable(context)).contains(
-                "grpcShutdownDrainer", "grpcShutdownCallTracker", "grpcShutdownGracePeriodHandover",
-                "grpcShutdownTrackerCustomizer", "grpcShutdownServerRegistrar", "grpcServerHealthIndicator"));
+        runner
+            .run(context -> assertThat(StarterBeans.assertNamedAndReplaceable(context)).contains("grpcShutdownDrainer",
+                    "grpcShutdownCallTracker", "grpcShutdownGracePeriodHandover", "grpcShutdownTrackerCustomizer",
+                    "grpcShutdownServerRegistrar", "grpcServerHealthIndicator"));
     }
 
     @Test
     void bootsOwnGracePeriodBecomesTheDrainsAndAMarginNeverForever() {
-        runner.withPropertyValues("grpc.shutdown.grace-period=2s", "spring.grpc.server.shutdown.grace-period=-1",
-                "spring.grpc.server.shutdown-grace-period=-1")
-                .run(context -> assertThat(gracePeriod(context.getBean(GrpcServerProperties.class)))
-                        .isEqualTo(Duration.ofSeconds(5)));
+        runner
+            .withPropertyValues("grpc.shutdown.grace-period=2s", "spring.grpc.server.shutdown.grace-period=-1",
+                    "spring.grpc.server.shutdown-grace-period=-1")
+            .run(context -> assertThat(gracePeriod(context.getBean(GrpcServerProperties.class)))
+                .isEqualTo(Duration.ofSeconds(5)));
     }
 
-    /** The backend's grace period: {@code shutdown.gracePeriod} in Spring Boot 4.1, {@code shutdownGracePeriod} in Spring gRPC 1.0. */
+    /**
+     * The backend's grace period: {@code shutdown.gracePeriod} in Spring Boot 4.1,
+     * {@code shutdownGracePeriod} in Spring gRPC 1.0.
+     */
     private static Object gracePeriod(GrpcServerProperties properties) {
         BeanWrapper bean = new BeanWrapperImpl(properties);
-        return bean.getPropertyValue(bean.isReadableProperty("shutdown.gracePeriod") ? "shutdown.gracePeriod"
-                : "shutdownGracePeriod");
+        return bean.getPropertyValue(
+                bean.isReadableProperty("shutdown.gracePeriod") ? "shutdown.gracePeriod" : "shutdownGracePeriod");
     }
 
     private static Class<?>[] present(String... classNames) {
-        return Arrays.stream(classNames).filter(name -> ClassUtils.isPresent(name, null))
-                .map(name -> ClassUtils.resolveClassName(name, null)).toArray(Class<?>[]::new);
+        return Arrays.stream(classNames)
+            .filter(name -> ClassUtils.isPresent(name, null))
+            .map(name -> ClassUtils.resolveClassName(name, null))
+            .toArray(Class<?>[]::new);
     }
 
     @Test
     void withoutActuatorTheDrainStillWorks() {
         assumeTrue(Boot4GrpcApp.BOOT_4_1, "Spring gRPC 1.0's own health auto-configuration needs Actuator");
-        assertDrainsWithout(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"),
+        assertDrainsWithout(
+                new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"),
                 "grpcServerHealthIndicator", "grpcShutdownEndpoint");
     }
 
@@ -142,7 +153,8 @@ class Boot4AutoConfigurationTest {
 
     @Test
     void backsOffWhenDisabled() {
-        runner.withPropertyValues("grpc.shutdown.enabled=false").run(context -> assertThat(context).hasNotFailed()
+        runner.withPropertyValues("grpc.shutdown.enabled=false")
+            .run(context -> assertThat(context).hasNotFailed()
                 .doesNotHaveBean(GrpcServerDrainer.class)
                 .doesNotHaveBean(InFlightCallTracker.class)
                 .hasSingleBean(GrpcServerLifecycle.class));
@@ -151,32 +163,35 @@ class Boot4AutoConfigurationTest {
     @Test
     void backsOffWithoutBootsGrpcServer() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
-                        GrpcShutdownNoServerAutoConfiguration.class,
-                        GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
-                .run(context -> assertThat(context).hasNotFailed()
-                        .doesNotHaveBean(GrpcServerDrainer.class)
-                        .doesNotHaveBean(InFlightCallTracker.class)
-                        .getBean(NoDrainableServer.class).extracting(NoDrainableServer::reason).asString()
-                        .contains("is not on the class path"));
+            .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                    GrpcShutdownNoServerAutoConfiguration.class, GrpcShutdownMetricsAutoConfiguration.class,
+                    GrpcShutdownEndpointAutoConfiguration.class))
+            .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
+            .run(context -> assertThat(context).hasNotFailed()
+                .doesNotHaveBean(GrpcServerDrainer.class)
+                .doesNotHaveBean(InFlightCallTracker.class)
+                .getBean(NoDrainableServer.class)
+                .extracting(NoDrainableServer::reason)
+                .asString()
+                .contains("is not on the class path"));
     }
 
     @Test
     void saysWhyItDrainsNothingWhenThereIsNoServer(CapturedOutput output) {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
-                        GrpcShutdownNoServerAutoConfiguration.class))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerDrainer.class)
-                        .hasSingleBean(NoDrainableServer.class));
-        assertThat(output).containsOnlyOnce("No gRPC server to drain, so grpc.shutdown.* has no effect here: "
-                + "Spring gRPC starts no");
+            .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                    GrpcShutdownNoServerAutoConfiguration.class))
+            .run(context -> assertThat(context).hasNotFailed()
+                .doesNotHaveBean(GrpcServerDrainer.class)
+                .hasSingleBean(NoDrainableServer.class));
+        assertThat(output).containsOnlyOnce(
+                "No gRPC server to drain, so grpc.shutdown.* has no effect here: " + "Spring gRPC starts no");
     }
 
     @Test
     void saysNothingWhenItDrains(CapturedOutput output) {
         runner.withConfiguration(AutoConfigurations.of(GrpcShutdownNoServerAutoConfiguration.class))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(NoDrainableServer.class));
+            .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(NoDrainableServer.class));
         assertThat(output).doesNotContain("No gRPC server to drain");
     }
 
@@ -188,6 +203,7 @@ class Boot4AutoConfigurationTest {
             analysis[0] = new GrpcShutdownPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
         });
         assertThat(analysis[0].getDescription())
-                .isEqualTo("Invalid value '-5s' for property 'grpc.shutdown.grace-period': it must not be negative.");
+            .isEqualTo("Invalid value '-5s' for property 'grpc.shutdown.grace-period': it must not be negative.");
     }
+
 }

@@ -38,7 +38,9 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 
-/** The drain as the Boot 4 glue shapes it: Spring gRPC's own events, log and grace period. */
+/**
+ * The drain as the Boot 4 glue shapes it: Spring gRPC's own events, log and grace period.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class Boot4GlueTest {
 
@@ -63,8 +65,9 @@ class Boot4GlueTest {
 
         assertThat(reply.get(5, TimeUnit.SECONDS)).isEqualTo("slept 1000");
         assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(10));
-        assertThat(app.shutdownEvents()).extracting(Object::getClass).containsExactly(GrpcDrainStartedEvent.class,
-                GrpcServerShutdownEvent.class, GrpcServerTerminatedEvent.class, GrpcDrainCompletedEvent.class);
+        assertThat(app.shutdownEvents()).extracting(Object::getClass)
+            .containsExactly(GrpcDrainStartedEvent.class, GrpcServerShutdownEvent.class,
+                    GrpcServerTerminatedEvent.class, GrpcDrainCompletedEvent.class);
         assertThat(app.drainCompleted().getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(app.drainCompleted().getCompletedCalls()).isEqualTo(1);
         assertThat(output).containsOnlyOnce("Completed gRPC server shutdown").contains("gRPC server drained in");
@@ -81,6 +84,7 @@ class Boot4GlueTest {
 
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 2500");
         assertThat(output).containsOnlyOnce("(1s) is not used while the graceful shutdown is on")
-                .doesNotContain("its own shutdown grace period still applies");
+            .doesNotContain("its own shutdown grace period still applies");
     }
+
 }

@@ -27,28 +27,37 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 
 /**
- * A real Spring Boot 4 application with Boot's own Netty gRPC server on a free loopback port, serving
- * {@link SlowService}, with the Boot 4 starter's auto-configuration as a user would get it.
+ * A real Spring Boot 4 application with Boot's own Netty gRPC server on a free loopback
+ * port, serving {@link SlowService}, with the Boot 4 starter's auto-configuration as a
+ * user would get it.
  */
 public final class Boot4GrpcApp implements GrpcApp {
 
-    /** Whether this is Spring Boot 4.1's own gRPC support, rather than Spring gRPC 1.0 on Spring Boot 4.0. */
-    static final boolean BOOT_4_1 = ClassUtils.isPresent(
-            "org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration", null);
+    /**
+     * Whether this is Spring Boot 4.1's own gRPC support, rather than Spring gRPC 1.0 on
+     * Spring Boot 4.0.
+     */
+    static final boolean BOOT_4_1 = ClassUtils
+        .isPresent("org.springframework.boot.grpc.server.autoconfigure.GrpcServerServicesAutoConfiguration", null);
 
     /**
-     * The gRPC server on loopback and a free port: in Spring Boot 4.1's properties, or in Spring gRPC 1.0's, on Spring
-     * Boot 4.0, where this module's tests run too (its {@code address} is host and port, its {@code host} the host).
+     * The gRPC server on loopback and a free port: in Spring Boot 4.1's properties, or in
+     * Spring gRPC 1.0's, on Spring Boot 4.0, where this module's tests run too (its
+     * {@code address} is host and port, its {@code host} the host).
      */
     static final String[] LOOPBACK_ON_A_FREE_PORT = Boot4GrpcApp.BOOT_4_1
-                    ? new String[] {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1"}
-                    // Its health and reflection services come only with a BindableService bean, unless enabled.
-                    : new String[] {"spring.grpc.server.port=0", "spring.grpc.server.host=127.0.0.1",
-                            "spring.grpc.server.health.enabled=true", "spring.grpc.server.reflection.enabled=true"};
+            ? new String[] { "spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1" }
+            // Its health and reflection services come only with a BindableService bean,
+            // unless enabled.
+            : new String[] { "spring.grpc.server.port=0", "spring.grpc.server.host=127.0.0.1",
+                    "spring.grpc.server.health.enabled=true", "spring.grpc.server.reflection.enabled=true" };
 
     private final ConfigurableApplicationContext context;
+
     private final Recorder recorder;
+
     private final SlowService service;
+
     private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
 
     private Boot4GrpcApp(ConfigurableApplicationContext context) {
@@ -57,7 +66,10 @@ public final class Boot4GrpcApp implements GrpcApp {
         this.service = context.getBean(SlowService.class);
     }
 
-    /** An app some other code started, such as Spring's test framework; closing it closes its context. */
+    /**
+     * An app some other code started, such as Spring's test framework; closing it closes
+     * its context.
+     */
     static Boot4GrpcApp of(ConfigurableApplicationContext context) {
         return new Boot4GrpcApp(context);
     }
@@ -71,8 +83,9 @@ public final class Boot4GrpcApp implements GrpcApp {
     }
 
     /**
-     * A web app whose gRPC Tomcat serves over HTTP/2 on the HTTP port, where grpc-servlet-jakarta is on the class
-     * path (the servlet transport's module): no gRPC server of Spring Boot's own starts.
+     * A web app whose gRPC Tomcat serves over HTTP/2 on the HTTP port, where
+     * grpc-servlet-jakarta is on the class path (the servlet transport's module): no gRPC
+     * server of Spring Boot's own starts.
      */
     public static Boot4GrpcApp startServlet(String... properties) {
         List<String> all = new ArrayList<>(List.of("server.http2.enabled=true"));
@@ -81,15 +94,14 @@ public final class Boot4GrpcApp implements GrpcApp {
     }
 
     private static Boot4GrpcApp start(WebApplicationType type, String... properties) {
-        return new Boot4GrpcApp(new SpringApplicationBuilder(App.class)
-                .web(type)
-                .properties(LOOPBACK_ON_A_FREE_PORT)
-                .properties("server.port=0",
-                        "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        // On the test classpath for the push registry tests, which turn it on.
-                        "management.otlp.metrics.export.enabled=false")
-                .properties(properties)
-                .run());
+        return new Boot4GrpcApp(new SpringApplicationBuilder(App.class).web(type)
+            .properties(LOOPBACK_ON_A_FREE_PORT)
+            .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+                    // On the test classpath for the push registry tests, which turn it
+                    // on.
+                    "management.otlp.metrics.export.enabled=false")
+            .properties(properties)
+            .run());
     }
 
     @Override
@@ -104,13 +116,17 @@ public final class Boot4GrpcApp implements GrpcApp {
 
     @Override
     public ManagedChannel newChannel() {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort(),
-                InsecureChannelCredentials.create()).build();
+        ManagedChannel channel = Grpc
+            .newChannelBuilderForAddress("127.0.0.1", grpcPort(), InsecureChannelCredentials.create())
+            .build();
         channels.add(channel);
         return channel;
     }
 
-    /** The drain events and Spring gRPC's server lifecycle events, in the order they were published. */
+    /**
+     * The drain events and Spring gRPC's server lifecycle events, in the order they were
+     * published.
+     */
     List<ApplicationEvent> shutdownEvents() {
         return List.copyOf(recorder.events);
     }
@@ -156,20 +172,25 @@ public final class Boot4GrpcApp implements GrpcApp {
         Recorder recorder() {
             return new Recorder();
         }
+
     }
 
     static class Recorder implements ApplicationListener<ApplicationEvent> {
 
         private final List<ApplicationEvent> events = new CopyOnWriteArrayList<>();
+
         private volatile int grpcPort;
 
         @Override
         public void onApplicationEvent(ApplicationEvent event) {
             if (event instanceof GrpcServerStartedEvent started) {
                 grpcPort = started.getPort();
-            } else if (event instanceof GrpcServerLifecycleEvent || GrpcApp.isDrainEvent(event)) {
+            }
+            else if (event instanceof GrpcServerLifecycleEvent || GrpcApp.isDrainEvent(event)) {
                 events.add(event);
             }
         }
+
     }
+
 }

@@ -9,4 +9,5 @@ class Boot4PushRegistriesTest extends PushRegistriesContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return web ? Boot4GrpcApp.startWeb(properties) : Boot4GrpcApp.start(properties);
     }
+
 }

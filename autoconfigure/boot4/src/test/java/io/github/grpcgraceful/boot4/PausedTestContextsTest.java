@@ -23,24 +23,29 @@ import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.testing.GrpcApp;
 
 /**
- * A Spring test suite whose cached contexts Spring Framework 7 pauses (stops) when another one is used and resumes
- * (starts) when it is used again: a paused context comes back serving, and the pause cost no drain-delay. (On
- * Spring gRPC 1.0, whose {@code address} is host and port, the servers listen on its default port, one at a time.)
+ * A Spring test suite whose cached contexts Spring Framework 7 pauses (stops) when
+ * another one is used and resumes (starts) when it is used again: a paused context comes
+ * back serving, and the pause cost no drain-delay. (On Spring gRPC 1.0, whose
+ * {@code address} is host and port, the servers listen on its default port, one at a
+ * time.)
  */
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class PausedTestContextsTest {
 
-    /** The first context's configuration, used by two test classes: Spring's test framework caches it once. */
+    /**
+     * The first context's configuration, used by two test classes: Spring's test
+     * framework caches it once.
+     */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.TYPE)
     @SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-            properties = {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
-                    "spring.grpc.server.health.enabled=true",
-                    "server.address=127.0.0.1", "grpc.shutdown.drain-delay=5s",
-                    "management.endpoints.web.exposure.include=health,grpcshutdown",
+            properties = { "spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
+                    "spring.grpc.server.health.enabled=true", "server.address=127.0.0.1",
+                    "grpc.shutdown.drain-delay=5s", "management.endpoints.web.exposure.include=health,grpcshutdown",
                     "management.endpoint.health.show-details=always",
-                    "management.endpoint.health.probes.enabled=true"})
+                    "management.endpoint.health.probes.enabled=true" })
     @interface FirstContextConfiguration {
+
     }
 
     @Nested
@@ -56,14 +61,15 @@ class PausedTestContextsTest {
             LifecycleRestartContract.assertServing(Boot4GrpcApp.of(context));
             assertThat(context.getBean(GrpcServerDrainer.class).previousDrain()).isNull();
         }
+
     }
 
     @Nested
     @Order(2)
     @SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-            properties = {"spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
-                    "spring.grpc.server.health.enabled=true",
-                    "server.address=127.0.0.1", "grpc.shutdown.grace-period=7s"})
+            properties = { "spring.grpc.server.port=0", "spring.grpc.server.address=127.0.0.1",
+                    "spring.grpc.server.health.enabled=true", "server.address=127.0.0.1",
+                    "grpc.shutdown.grace-period=7s" })
     class AnotherContext {
 
         @Autowired
@@ -73,6 +79,7 @@ class PausedTestContextsTest {
         void servesWhileTheFirstIsPaused() {
             assertThat(context.getBean(GrpcServerDrainer.class).policy().gracePeriod()).hasSeconds(7);
         }
+
     }
 
     @Nested
@@ -90,7 +97,9 @@ class PausedTestContextsTest {
             GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
             assertThat(drainer.previousDrain()).as("the pause drained this context").isNotNull();
             assertThat(drainer.previousDrain().elapsed()).as("without the 5 s drain-delay")
-                    .isLessThan(Duration.ofSeconds(4));
+                .isLessThan(Duration.ofSeconds(4));
         }
+
     }
+
 }

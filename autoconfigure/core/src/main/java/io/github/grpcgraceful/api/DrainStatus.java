@@ -8,10 +8,12 @@ import java.time.Instant;
  *
  * @param state where the server is in its shutdown
  * @param startedAt when the drain started, or {@code null} while serving
- * @param deadline when the grace period runs out, or {@code null} until the listeners close
+ * @param deadline when the grace period runs out, or {@code null} until the listeners
+ * close
  * @param finishedAt when the drain ended, or {@code null} until then
  * @param completedCalls calls that finished on their own since the drain started
- * @param failedCalls of those, calls whose clients did not get OK (closed with an error status, or cancelled)
+ * @param failedCalls of those, calls whose clients did not get OK (closed with an error
+ * status, or cancelled)
  * @param releasedCalls long-lived streams released when the listeners closed
  * @param endedCalls calls ended with UNAVAILABLE at the deadline
  */
@@ -26,7 +28,10 @@ public record DrainStatus(DrainState state, Instant startedAt, Instant deadline,
         return new DrainStatus(state, startedAt, deadline, finishedAt, completed, failed, released, endedCalls);
     }
 
-    /** How long the drain has run (until now, or until it ended), or {@code null} while serving. */
+    /**
+     * How long the drain has run (until now, or until it ended), or {@code null} while
+     * serving.
+     */
     public Duration elapsed() {
         if (startedAt == null) {
             return null;

@@ -8,10 +8,15 @@ import org.springframework.context.ApplicationEvent;
 public class GrpcDrainCompletedEvent extends ApplicationEvent {
 
     private final DrainOutcome outcome;
+
     private final Duration duration;
+
     private final long completedCalls;
+
     private final long failedCalls;
+
     private final long releasedCalls;
+
     private final long endedCalls;
 
     public GrpcDrainCompletedEvent(Object source, DrainOutcome outcome, Duration duration, long completedCalls,
@@ -34,21 +39,27 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
         return duration;
     }
 
-    /** Calls that finished on their own during the drain, including streams that completed on the drain signal. */
+    /**
+     * Calls that finished on their own during the drain, including streams that completed
+     * on the drain signal.
+     */
     public long getCompletedCalls() {
         return completedCalls;
     }
 
     /**
-     * Of the completed calls, those whose clients did not get OK: closed with an error status (by the handler or an
-     * interceptor, such as one that rejects unauthenticated calls), ended by gRPC with UNKNOWN as the handler threw,
-     * or cancelled by the client or the transport.
+     * Of the completed calls, those whose clients did not get OK: closed with an error
+     * status (by the handler or an interceptor, such as one that rejects unauthenticated
+     * calls), ended by gRPC with UNKNOWN as the handler threw, or cancelled by the client
+     * or the transport.
      */
     public long getFailedCalls() {
         return failedCalls;
     }
 
-    /** Long-lived streams released with a retryable UNAVAILABLE when the listeners closed. */
+    /**
+     * Long-lived streams released with a retryable UNAVAILABLE when the listeners closed.
+     */
     public long getReleasedCalls() {
         return releasedCalls;
     }
@@ -57,4 +68,5 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
     public long getEndedCalls() {
         return endedCalls;
     }
+
 }

@@ -4,11 +4,16 @@ import java.time.Duration;
 
 import org.springframework.context.ApplicationEvent;
 
-/** Published once when the drain starts, before the drain-delay: from now on the server is going away. */
+/**
+ * Published once when the drain starts, before the drain-delay: from now on the server is
+ * going away.
+ */
 public class GrpcDrainStartedEvent extends ApplicationEvent {
 
     private final int inFlightCalls;
+
     private final Duration drainDelay;
+
     private final Duration gracePeriod;
 
     public GrpcDrainStartedEvent(Object source, int inFlightCalls, Duration drainDelay, Duration gracePeriod) {
@@ -30,4 +35,5 @@ public class GrpcDrainStartedEvent extends ApplicationEvent {
     public Duration getGracePeriod() {
         return gracePeriod;
     }
+
 }

@@ -3,8 +3,9 @@ package io.github.grpcgraceful.api;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * Published when the context starts again after a drain (a lifecycle restart, or a cached test context resumed):
- * the gRPC servers serve again, and whatever the drain turned out of service is turned back.
+ * Published when the context starts again after a drain (a lifecycle restart, or a cached
+ * test context resumed): the gRPC servers serve again, and whatever the drain turned out
+ * of service is turned back.
  */
 public class GrpcServingResumedEvent extends ApplicationEvent {
 
@@ -19,4 +20,5 @@ public class GrpcServingResumedEvent extends ApplicationEvent {
     public DrainStatus getPreviousDrain() {
         return previousDrain;
     }
+
 }

@@ -19,4 +19,5 @@ final class NoDrainSignal implements DrainSignal {
             throw new IllegalArgumentException("action must not be null");
         }
     }
+
 }

@@ -11,9 +11,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The public API stands on its own: no source file in {@code io.github.grpcgraceful.api} names a class of
- * {@code io.github.grpcgraceful.internal}, so the internals may change in any release without touching it, and the
- * two packages never depend on each other both ways.
+ * The public API stands on its own: no source file in {@code io.github.grpcgraceful.api}
+ * names a class of {@code io.github.grpcgraceful.internal}, so the internals may change
+ * in any release without touching it, and the two packages never depend on each other
+ * both ways.
  */
 class ApiDependsOnNothingInternalTest {
 
@@ -27,7 +28,8 @@ class ApiDependsOnNothingInternalTest {
         assertThat(sources).isNotEmpty();
         for (Path source : sources) {
             assertThat(Files.readString(source)).as(source.toString())
-                    .doesNotContain("io.github.grpcgraceful.internal");
+                .doesNotContain("io.github.grpcgraceful.internal");
         }
     }
+
 }

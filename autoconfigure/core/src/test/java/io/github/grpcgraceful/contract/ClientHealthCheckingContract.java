@@ -26,8 +26,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 
 /**
- * grpc-java's own client-side health checking against two real servers, one of which drains: the client follows the
- * NOT_SERVING on its Watch stream, and that stream does not hold the drain.
+ * grpc-java's own client-side health checking against two real servers, one of which
+ * drains: the client follows the NOT_SERVING on its Watch stream, and that stream does
+ * not hold the drain.
  */
 public abstract class ClientHealthCheckingContract extends GrpcAppContract {
 
@@ -55,7 +56,8 @@ public abstract class ClientHealthCheckingContract extends GrpcAppContract {
                     ClientCalls.blockingUnaryCall(balanced, SlowService.SLEEP,
                             CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "0");
                     succeeded.incrementAndGet();
-                } catch (StatusRuntimeException e) {
+                }
+                catch (StatusRuntimeException e) {
                     failed.incrementAndGet();
                 }
             }
@@ -69,7 +71,7 @@ public abstract class ClientHealthCheckingContract extends GrpcAppContract {
         await(() -> drainer.status().state() == DrainState.DELAYING, Duration.ofSeconds(5));
         int receivedOnceMovedAway = awaitMovedAway(draining, staying);
         assertThat(drainer.status().state()).as("the client moved away within the drain-delay")
-                .isEqualTo(DrainState.DELAYING);
+            .isEqualTo(DrainState.DELAYING);
         await(() -> drainer.status().state() != DrainState.DELAYING, Duration.ofSeconds(10));
         int receivedAtListenerClose = draining.service().received();
 
@@ -82,22 +84,25 @@ public abstract class ClientHealthCheckingContract extends GrpcAppContract {
         load.get(10, TimeUnit.SECONDS);
 
         assertThat(receivedAtListenerClose).as("calls reaching the draining server once the client moved away")
-                .isEqualTo(receivedOnceMovedAway);
+            .isEqualTo(receivedOnceMovedAway);
         assertThat(failed.get()).as("failed calls").isZero();
         assertThat(succeeded.get()).as("the other server served on").isGreaterThan(succeededBeforeStop);
         assertThat(closeTook).as("close right after the last unary call, not at the deadline")
-                .isLessThan(Duration.ofSeconds(12));
+            .isLessThan(Duration.ofSeconds(12));
         GrpcDrainCompletedEvent completed = draining.drainCompleted();
         assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
-        // The client's Watch stream did not hold the drain (it took well under the grace period, above). The server
-        // releases it right after it sends GOAWAY, unless the client, reading the GOAWAY, cancels it first; and the
+        // The client's Watch stream did not hold the drain (it took well under the grace
+        // period, above). The server
+        // releases it right after it sends GOAWAY, unless the client, reading the GOAWAY,
+        // cancels it first; and the
         // client may open a new one before that, released in turn.
         assertThat(completed.getReleasedCalls()).as("the client's Watch streams").isBetween(0L, 3L);
     }
 
     /**
-     * Waits until the client sends its calls elsewhere: 20 calls in a row reach the other server while none reaches
-     * the draining one. Returns what the draining server had received by then.
+     * Waits until the client sends its calls elsewhere: 20 calls in a row reach the other
+     * server while none reaches the draining one. Returns what the draining server had
+     * received by then.
      */
     private static int awaitMovedAway(GrpcApp draining, GrpcApp staying) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -116,4 +121,5 @@ public abstract class ClientHealthCheckingContract extends GrpcAppContract {
         }
         return seen;
     }
+
 }

@@ -34,7 +34,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 
-/** The drain against a real Netty server and real clients. Timing bounds are generous on purpose. */
+/**
+ * The drain against a real Netty server and real clients. Timing bounds are generous on
+ * purpose.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 public abstract class DrainContract extends GrpcAppContract {
 
@@ -94,7 +97,7 @@ public abstract class DrainContract extends GrpcAppContract {
         assertThat(reply).isEqualTo("slept 0");
         assertThat(failed.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
         assertThat(drainer.status().state()).as("served within the delay, on a new connection")
-                .isEqualTo(DrainState.DELAYING);
+            .isEqualTo(DrainState.DELAYING);
         closed.get(10, TimeUnit.SECONDS);
         // The summary tells the call that completed with OK from the one that did not.
         GrpcDrainCompletedEvent completed = (GrpcDrainCompletedEvent) app.drainEvents().get(1);
@@ -122,13 +125,16 @@ public abstract class DrainContract extends GrpcAppContract {
         assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.FORCED);
         assertThat(completed.getEndedCalls()).isEqualTo(1);
         assertThat(completed.getCompletedCalls()).isZero();
-        // The handler learnt at the deadline that its call was over, from the drain, not when the server was
+        // The handler learnt at the deadline that its call was over, from the drain, not
+        // when the server was
         // stopped a second later.
         assertThat(app.service().running()).isZero();
         assertThat(app.service().cancellationCauses()).singleElement()
-                .isInstanceOfSatisfying(StatusRuntimeException.class, cause -> assertThat(cause.getStatus()
-                        .getDescription()).isEqualTo("server shutting down: grace period 1s expired"));
-        // And its listener was told as gRPC tells a handler whose call is over before it replied: a cancel.
+            .isInstanceOfSatisfying(StatusRuntimeException.class,
+                    cause -> assertThat(cause.getStatus().getDescription())
+                        .isEqualTo("server shutting down: grace period 1s expired"));
+        // And its listener was told as gRPC tells a handler whose call is over before it
+        // replied: a cancel.
         await(() -> app.service().cancelHandlersRun() == 1, Duration.ofSeconds(5));
     }
 
@@ -252,4 +258,5 @@ public abstract class DrainContract extends GrpcAppContract {
         assertThat(thrown.getCause()).isInstanceOf(StatusRuntimeException.class);
         return (StatusRuntimeException) thrown.getCause();
     }
+
 }

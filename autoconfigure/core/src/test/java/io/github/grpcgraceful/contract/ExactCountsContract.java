@@ -31,14 +31,17 @@ import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Every call is counted exactly once, as completed, released or ended, while thousands of calls over several
- * channels finish, are cancelled by their clients, run out of deadline, and meet the drain's own deadline, all at
- * once. The tracker, the drain's event, its status (what the endpoint shows) and the meters agree.
+ * Every call is counted exactly once, as completed, released or ended, while thousands of
+ * calls over several channels finish, are cancelled by their clients, run out of
+ * deadline, and meet the drain's own deadline, all at once. The tracker, the drain's
+ * event, its status (what the endpoint shows) and the meters agree.
  */
 public abstract class ExactCountsContract extends GrpcAppContract {
 
     private static final int CHANNELS = 4;
+
     private static final int CALLS = 1_200;
+
     private static final long GRACE_MILLIS = 1_000;
 
     @AutoClose("shutdownNow")
@@ -53,7 +56,8 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         List<ManagedChannel> channels = IntStream.range(0, CHANNELS).mapToObj(i -> app.newChannel()).toList();
         CountDownLatch ended = new CountDownLatch(CALLS);
         Random random = new Random(42);
-        // The drain's deadline is about a grace period after the close below, which comes when half the calls are out.
+        // The drain's deadline is about a grace period after the close below, which comes
+        // when half the calls are out.
         long deadlineNanos = 0;
         CompletableFuture<Void> closed = null;
 
@@ -63,7 +67,8 @@ public abstract class ExactCountsContract extends GrpcAppContract {
 
         for (int i = 0; i < CALLS; i++) {
             if (i == CALLS / 2) {
-                // The first half is at the server: then the drain starts, while the second half is sent.
+                // The first half is at the server: then the drain starts, while the
+                // second half is sent.
                 GrpcApp.await(() -> tracker.inFlight() >= CALLS / 4, Duration.ofSeconds(20));
                 closed = app.closeAsync();
                 deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
@@ -74,15 +79,17 @@ public abstract class ExactCountsContract extends GrpcAppContract {
                     : deadlineNanos - System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(random.nextInt(120) - 60);
             switch (i % 6) {
                 case 0 -> unary(channel, CallOptions.DEFAULT, Integer.toString(random.nextInt(30)), ended);
-                case 1 -> unary(channel, CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, aroundDeadline),
-                        TimeUnit.NANOSECONDS), "30000", ended);
+                case 1 -> unary(channel,
+                        CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, aroundDeadline), TimeUnit.NANOSECONDS),
+                        "30000", ended);
                 case 2 -> cancelled(unary(channel, CallOptions.DEFAULT, "30000", ended), aroundDeadline);
                 case 3 -> cancelled(stream(channel, SlowService.STREAM, ended), aroundDeadline);
                 case 4 -> stream(channel, SlowService.STREAM, ended);
                 default -> {
                     if (i % 60 == 5) {
                         HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new Ending<>(ended));
-                    } else {
+                    }
+                    else {
                         unary(channel, CallOptions.DEFAULT, "30000", ended);
                     }
                 }
@@ -90,13 +97,15 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         }
 
         assertThat(ended.await(30, TimeUnit.SECONDS)).as("every call ended on the client").isTrue();
-        // The close under way, waited for: a second close() would return at once, before the drain has ended.
+        // The close under way, waited for: a second close() would return at once, before
+        // the drain has ended.
         closed.get(30, TimeUnit.SECONDS);
         GrpcApp.await(() -> tracker.inFlight() == 0, Duration.ofSeconds(10));
         GrpcDrainCompletedEvent drain = app.drainCompleted();
 
-        assertThat(tracker.trackedCalls()).as("tracked").isGreaterThan(CALLS / 2)
-                .isEqualTo(tracker.completedCalls() + tracker.releasedCalls() + tracker.endedCalls());
+        assertThat(tracker.trackedCalls()).as("tracked")
+            .isGreaterThan(CALLS / 2)
+            .isEqualTo(tracker.completedCalls() + tracker.releasedCalls() + tracker.endedCalls());
         assertThat(drain.getEndedCalls()).isPositive().isEqualTo(tracker.endedCalls());
         assertThat(drain.getReleasedCalls()).isPositive().isEqualTo(tracker.releasedCalls());
         assertThat(drain.getCompletedCalls()).isPositive().isLessThanOrEqualTo(tracker.completedCalls());
@@ -106,7 +115,7 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         assertThat(status.endedCalls()).isEqualTo(drain.getEndedCalls());
         assertThat(meters.get("grpc.server.drain.ended.calls").counter().count()).isEqualTo(drain.getEndedCalls());
         assertThat(meters.get("grpc.server.drain.released.calls").counter().count())
-                .isEqualTo(drain.getReleasedCalls());
+            .isEqualTo(drain.getReleasedCalls());
         assertThat(app.service().handlerErrors()).isEmpty();
     }
 
@@ -125,8 +134,7 @@ public abstract class ExactCountsContract extends GrpcAppContract {
     }
 
     private void cancelled(ClientCall<?, ?> call, long afterNanos) {
-        clients.schedule(() -> call.cancel("the client gives up", null), Math.max(0, afterNanos),
-                TimeUnit.NANOSECONDS);
+        clients.schedule(() -> call.cancel("the client gives up", null), Math.max(0, afterNanos), TimeUnit.NANOSECONDS);
     }
 
     /** Counts the call down however it ends on the client. */
@@ -146,4 +154,5 @@ public abstract class ExactCountsContract extends GrpcAppContract {
             ended.countDown();
         }
     }
+
 }

@@ -10,23 +10,30 @@ import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.testing.GrpcApp;
 
 /**
- * The base of the engine's tests that every backend runs: a backend's module extends a contract and says how to
- * start its app; the contract's tests then run against that backend's real server.
+ * The base of the engine's tests that every backend runs: a backend's module extends a
+ * contract and says how to start its app; the contract's tests then run against that
+ * backend's real server.
  */
 public abstract class GrpcAppContract {
 
-    /** With Actuator over HTTP: health with details, probes, and the starter's endpoint. */
-    protected static final String[] ACTUATOR = {"management.endpoints.web.exposure.include=health,grpcshutdown",
-            "management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true"};
+    /**
+     * With Actuator over HTTP: health with details, probes, and the starter's endpoint.
+     */
+    protected static final String[] ACTUATOR = { "management.endpoints.web.exposure.include=health,grpcshutdown",
+            "management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true" };
 
     private final List<GrpcApp> apps = new ArrayList<>();
 
-    /** Starts this backend's app on a free loopback port, with a web server (Tomcat and Actuator) if {@code web}. */
+    /**
+     * Starts this backend's app on a free loopback port, with a web server (Tomcat and
+     * Actuator) if {@code web}.
+     */
     protected abstract GrpcApp startApp(boolean web, String... properties);
 
     /**
-     * What the backend logs once when its own stop of the server has run within the drain, or {@code null} where
-     * no gRPC server of the backend's own is stopped (gRPC served by the servlet container).
+     * What the backend logs once when its own stop of the server has run within the
+     * drain, or {@code null} where no gRPC server of the backend's own is stopped (gRPC
+     * served by the servlet container).
      */
     protected String backendStopLogged() {
         return "Completed gRPC server shutdown";
@@ -54,16 +61,23 @@ public abstract class GrpcAppContract {
     }
 
     protected static List<GrpcDrainStartedEvent> drainsStarted(GrpcApp app) {
-        return app.drainEvents().stream().filter(GrpcDrainStartedEvent.class::isInstance)
-                .map(GrpcDrainStartedEvent.class::cast).toList();
+        return app.drainEvents()
+            .stream()
+            .filter(GrpcDrainStartedEvent.class::isInstance)
+            .map(GrpcDrainStartedEvent.class::cast)
+            .toList();
     }
 
     protected static List<GrpcDrainCompletedEvent> drainsCompleted(GrpcApp app) {
-        return app.drainEvents().stream().filter(GrpcDrainCompletedEvent.class::isInstance)
-                .map(GrpcDrainCompletedEvent.class::cast).toList();
+        return app.drainEvents()
+            .stream()
+            .filter(GrpcDrainCompletedEvent.class::isInstance)
+            .map(GrpcDrainCompletedEvent.class::cast)
+            .toList();
     }
 
     protected static <T> T last(List<T> list) {
         return list.get(list.size() - 1);
     }
+
 }

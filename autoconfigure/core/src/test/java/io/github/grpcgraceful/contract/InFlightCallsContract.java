@@ -31,11 +31,14 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 
-/** Every call on a real server is counted once from start to close, whatever way it ends. */
+/**
+ * Every call on a real server is counted once from start to close, whatever way it ends.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class InFlightCallsContract extends GrpcAppContract {
 
     private GrpcApp app;
+
     private InFlightCallTracker tracker;
 
     @BeforeAll
@@ -51,13 +54,15 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
 
     @Test
     void countsConcurrentCallsByMethodAndForgetsThemWhenTheyComplete() throws Exception {
-        List<CompletableFuture<String>> replies = List.of(app.sleepCall(1500), app.sleepCall(1500), app.sleepCall(1500));
+        List<CompletableFuture<String>> replies = List.of(app.sleepCall(1500), app.sleepCall(1500),
+                app.sleepCall(1500));
 
         assertThat(tracker.inFlight()).isEqualTo(3);
         assertThat(tracker.inFlight("test.Slow/Sleep")).isEqualTo(3);
         assertThat(tracker.inFlightByMethod()).isEqualTo(Map.of("test.Slow/Sleep", 3));
         List<InFlightCall> oldest = tracker.oldest(2);
-        assertThat(oldest).hasSize(2).allSatisfy(call -> assertThat(call.fullMethodName()).isEqualTo("test.Slow/Sleep"));
+        assertThat(oldest).hasSize(2)
+            .allSatisfy(call -> assertThat(call.fullMethodName()).isEqualTo("test.Slow/Sleep"));
         assertThat(oldest.get(0).runningFor()).isGreaterThanOrEqualTo(oldest.get(1).runningFor());
 
         for (CompletableFuture<String> reply : replies) {
@@ -76,7 +81,8 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
                 () -> ClientCalls.blockingUnaryCall(app.newChannel(), SlowService.FAIL, CallOptions.DEFAULT, ""));
 
         assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
-        // At least: a call of an earlier test may finish in this one's window (seen on the servlet container).
+        // At least: a call of an earlier test may finish in this one's window (seen on
+        // the servlet container).
         await(() -> tracker.inFlight("test.Slow/Fail") == 0 && tracker.completedCalls() >= completedBefore + 1,
                 Duration.ofSeconds(5));
         assertThat(tracker.failedCalls()).as("completed, but not with OK").isGreaterThanOrEqualTo(failedBefore + 1);
@@ -121,4 +127,5 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
         await(() -> tracker.completedCalls() == completedBefore + 1, Duration.ofSeconds(5));
         assertThat(tracker.failedCalls()).isEqualTo(failedBefore);
     }
+
 }

@@ -30,8 +30,9 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
 
 /**
- * A lifecycle restart ({@code context.stop()} then {@code start()}, as Spring's test framework does with cached
- * contexts) drains fully at every stop and serves fully again at every start.
+ * A lifecycle restart ({@code context.stop()} then {@code start()}, as Spring's test
+ * framework does with cached contexts) drains fully at every stop and serves fully again
+ * at every start.
  */
 @ExtendWith(OutputCaptureExtension.class)
 public abstract class LifecycleRestartContract extends GrpcAppContract {
@@ -54,14 +55,13 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
             assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 1000");
             assertThat(watch.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(watch.messages()).extracting(HealthCheckResponse::getStatus)
-                    .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING);
+                .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING);
             assertThat(drainsCompleted(app)).as("a full drain at stop %d", round).hasSize(round);
             GrpcDrainCompletedEvent completed = last(drainsCompleted(app));
             assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
             assertThat(completed.getCompletedCalls()).isEqualTo(1);
             assertThat(completed.getReleasedCalls()).isEqualTo(1);
-            assertThat(last(drainsStarted(app)).getDrainDelay()).as("a stop that is no close skips the delay")
-                    .isZero();
+            assertThat(last(drainsStarted(app)).getDrainDelay()).as("a stop that is no close skips the delay").isZero();
             assertThat(stopTook).isLessThan(Duration.ofSeconds(4));
 
             app.context().start();
@@ -124,10 +124,18 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
         assertThat(startersThreads()).as("the starter's threads still alive").isEmpty();
     }
 
-    /** The starter's threads are all named {@code grpc-drain-…}: its drain's events, actions and backend stops. */
+    /**
+     * The starter's threads are all named {@code grpc-drain-…}: its drain's events,
+     * actions and backend stops.
+     */
     private static List<String> startersThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(name -> name.startsWith("grpc-drain")).toList();
+        return Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter(Thread::isAlive)
+            .map(Thread::getName)
+            .filter(name -> name.startsWith("grpc-drain"))
+            .toList();
     }
 
     /** Health and readiness up, gRPC health SERVING, the endpoint SERVING. */
@@ -139,6 +147,7 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
         assertThat(app.get("/actuator/grpcshutdown").<String>read("$.state")).isEqualTo("SERVING");
         ManagedChannel channel = app.newChannel();
         assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
-                .isEqualTo(ServingStatus.SERVING);
+            .isEqualTo(ServingStatus.SERVING);
     }
+
 }

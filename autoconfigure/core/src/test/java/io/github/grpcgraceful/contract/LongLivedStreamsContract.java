@@ -32,7 +32,10 @@ import io.grpc.reflection.v1alpha.ServerReflectionResponse;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 
-/** Long-lived streams against a real Netty server: released, signalled, or (when configured so) waited for. */
+/**
+ * Long-lived streams against a real Netty server: released, signalled, or (when
+ * configured so) waited for.
+ */
 public abstract class LongLivedStreamsContract extends GrpcAppContract {
 
     @Test
@@ -41,8 +44,7 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
         ManagedChannel channel = app.newChannel();
         StreamProbe<HealthCheckResponse> watch = watchHealth(channel);
         StreamProbe<?> reflection = openReflection(channel);
-        await(() -> app.context().getBean(InFlightCallTracker.class).inFlight() == 2,
-                Duration.ofSeconds(10));
+        await(() -> app.context().getBean(InFlightCallTracker.class).inFlight() == 2, Duration.ofSeconds(10));
         CompletableFuture<String> unary = app.sleepCall(1000);
 
         long closeStart = System.nanoTime();
@@ -51,11 +53,11 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
         assertThat(unary.get(10, TimeUnit.SECONDS)).isEqualTo("slept 1000");
         closed.get(10, TimeUnit.SECONDS);
         assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).as("close after a 1 s call")
-                .isLessThan(Duration.ofSeconds(10));
+            .isLessThan(Duration.ofSeconds(10));
         assertReleased(watch.closed().get(5, TimeUnit.SECONDS));
         assertReleased(reflection.closed().get(5, TimeUnit.SECONDS));
         assertThat(watch.messages()).extracting(HealthCheckResponse::getStatus)
-                .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING);
+            .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING);
         GrpcDrainCompletedEvent completed = app.drainCompleted();
         assertThat(completed.getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(completed.getReleasedCalls()).isEqualTo(2);
@@ -75,8 +77,8 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
         Duration releasedAfter = Duration.ofNanos(System.nanoTime() - closeStart);
 
         assertReleased(status);
-        assertThat(releasedAfter).as("released after the drain-delay").isBetween(Duration.ofMillis(450),
-                Duration.ofSeconds(10));
+        assertThat(releasedAfter).as("released after the drain-delay")
+            .isBetween(Duration.ofMillis(450), Duration.ofSeconds(10));
         closed.get(10, TimeUnit.SECONDS);
         assertThat(app.drainCompleted().getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(app.drainCompleted().getReleasedCalls()).isEqualTo(1);
@@ -131,7 +133,7 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
         assertReleased(watch.closed().get(10, TimeUnit.SECONDS));
         closed.get(10, TimeUnit.SECONDS);
         assertThat(watch.messages()).extracting(HealthCheckResponse::getStatus)
-                .containsExactly(ServingStatus.NOT_SERVING);
+            .containsExactly(ServingStatus.NOT_SERVING);
         assertThat(app.drainCompleted().getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
     }
 
@@ -146,27 +148,36 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
         return probe;
     }
 
-    /** A reflection stream as grpcurl or an IDE keeps it: one request answered, then open and idle. */
-    /** A reflection stream, v1 where the backend serves it (Spring Boot 4), else v1alpha (net.devh). */
+    /**
+     * A reflection stream as grpcurl or an IDE keeps it: one request answered, then open
+     * and idle.
+     */
+    /**
+     * A reflection stream, v1 where the backend serves it (Spring Boot 4), else v1alpha
+     * (net.devh).
+     */
     private static StreamProbe<?> openReflection(ManagedChannel channel) throws Exception {
         StreamProbe<io.grpc.reflection.v1.ServerReflectionResponse> v1 = new StreamProbe<>();
-        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(v1)
-                .onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(v1)
+            .onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
         await(() -> !v1.messages().isEmpty() || v1.closed().isDone(), Duration.ofSeconds(10));
         if (!v1.closed().isDone()) {
             return v1;
         }
         StreamProbe<ServerReflectionResponse> v1alpha = new StreamProbe<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(v1alpha);
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(v1alpha);
         requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         return v1alpha.awaitFirstMessage();
     }
 
-    private static StreamProbe<String> openStream(ManagedChannel channel,
-            MethodDescriptor<String, String> method) {
+    private static StreamProbe<String> openStream(ManagedChannel channel, MethodDescriptor<String, String> method) {
         StreamProbe<String> probe = new StreamProbe<>();
-        ClientCall<String, String> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
+        ClientCall<String, String> call = channel.newCall(method,
+                CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
         ClientCalls.asyncServerStreamingCall(call, "", probe);
         return probe;
     }
+
 }

@@ -21,13 +21,17 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** A drain as operators watch it, on a real server: Actuator health and readiness, gRPC health, the meters, the endpoint. */
+/**
+ * A drain as operators watch it, on a real server: Actuator health and readiness, gRPC
+ * health, the meters, the endpoint.
+ */
 public abstract class ObservabilityContract extends GrpcAppContract {
 
     @Test
     void inFlightCallsShowInTheMetricsAndTheEndpointAndReturnToZero() throws Exception {
         GrpcApp app = startWeb("management.endpoints.web.exposure.include=health,metrics,grpcshutdown");
-        List<CompletableFuture<String>> replies = List.of(app.sleepCall(2000), app.sleepCall(2000), app.sleepCall(2000));
+        List<CompletableFuture<String>> replies = List.of(app.sleepCall(2000), app.sleepCall(2000),
+                app.sleepCall(2000));
 
         GrpcApp.Reply gauge = app.get("/actuator/metrics/grpc.server.calls.active?tag=method:Sleep");
         GrpcApp.Reply report = app.get("/actuator/grpcshutdown");
@@ -45,7 +49,7 @@ public abstract class ObservabilityContract extends GrpcAppContract {
             reply.get(10, TimeUnit.SECONDS);
         }
         await(() -> app.get("/actuator/metrics/grpc.server.calls.active?tag=method:Sleep")
-                .<Double>read("$.measurements[0].value") == 0.0, Duration.ofSeconds(5));
+            .<Double>read("$.measurements[0].value") == 0.0, Duration.ofSeconds(5));
         assertThat(app.get("/actuator/grpcshutdown").<Integer>read("$.inFlight")).isZero();
     }
 
@@ -72,11 +76,13 @@ public abstract class ObservabilityContract extends GrpcAppContract {
         assertThat(health.<Integer>read("$.components.grpcServer.details.inFlight")).isEqualTo(1);
         assertThat(health.<String>read("$.components.grpcServer.details.drainDelay")).isEqualTo("3s");
         assertThat(health.<String>read("$.components.grpcServer.details.drainingFor")).endsWith(" s");
-        // Readiness and gRPC health are turned by listeners of the drain's start, on the drain's event thread.
+        // Readiness and gRPC health are turned by listeners of the drain's start, on the
+        // drain's event thread.
         await(() -> app.get("/actuator/health/readiness").status() == 503, Duration.ofSeconds(5));
         assertThat(app.get("/actuator/health/readiness").<String>read("$.status")).isEqualTo("OUT_OF_SERVICE");
         await(() -> grpcHealth(channel) == ServingStatus.NOT_SERVING, Duration.ofSeconds(5));
-        assertThat(drainer.status().state()).as("all of the above within the drain-delay").isEqualTo(DrainState.DELAYING);
+        assertThat(drainer.status().state()).as("all of the above within the drain-delay")
+            .isEqualTo(DrainState.DELAYING);
 
         await(() -> drainer.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
         GrpcApp.Reply draining = app.get("/actuator/health");
@@ -120,7 +126,10 @@ public abstract class ObservabilityContract extends GrpcAppContract {
     }
 
     private static ServingStatus grpcHealth(ManagedChannel channel) {
-        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+        return HealthGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance())
+            .getStatus();
     }
+
 }

@@ -21,12 +21,15 @@ import io.github.grpcgraceful.testing.OtlpReceiver.Push;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * A push registry sees the drain: Spring Boot's OTLP registry, pushing every second to a real OTLP/HTTP receiver,
- * keeps publishing while calls drain, and its final publish, after the drain, carries the drain's timer and counters.
+ * A push registry sees the drain: Spring Boot's OTLP registry, pushing every second to a
+ * real OTLP/HTTP receiver, keeps publishing while calls drain, and its final publish,
+ * after the drain, carries the drain's timer and counters.
  *
- * <p>The final publish is checked with a step of an hour, so that no scheduled publish runs then: Micrometer sends
- * no final publish when a scheduled one is under way as the registry closes (it waits for that one instead, which
- * may have read the meters just before the drain recorded its end). docs/observability.md says so.
+ * <p>
+ * The final publish is checked with a step of an hour, so that no scheduled publish runs
+ * then: Micrometer sends no final publish when a scheduled one is under way as the
+ * registry closes (it waits for that one instead, which may have read the meters just
+ * before the drain recorded its end). docs/observability.md says so.
  */
 public abstract class PushRegistriesContract extends GrpcAppContract {
 
@@ -45,7 +48,10 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
         return startPushing(receiver, Duration.ofSeconds(1), properties);
     }
 
-    /** Pushing only when the registry closes: the first scheduled publish is at least an hour away. */
+    /**
+     * Pushing only when the registry closes: the first scheduled publish is at least an
+     * hour away.
+     */
     private GrpcApp startPushingOnlyAtTheEnd(OtlpReceiver receiver, String... properties) {
         return startPushing(receiver, Duration.ofHours(1), properties);
     }
@@ -74,11 +80,13 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
         app.closeAsync().get(30, TimeUnit.SECONDS);
 
         assertThat(reply.get()).isEqualTo("slept 3500");
-        List<Push> duringTheDrain = receiver.pushes().stream()
-                .filter(push -> push.arrivedNanos() > drainStart).toList();
+        List<Push> duringTheDrain = receiver.pushes()
+            .stream()
+            .filter(push -> push.arrivedNanos() > drainStart)
+            .toList();
         assertThat(duringTheDrain).as("pushes after the drain began").hasSizeGreaterThanOrEqualTo(2);
         assertThat(duringTheDrain).as("a push while the call drained")
-                .anySatisfy(push -> assertThat(push.gauge("grpc.server.calls.active", SLEEP)).hasValue(1.0));
+            .anySatisfy(push -> assertThat(push.gauge("grpc.server.calls.active", SLEEP)).hasValue(1.0));
         assertThat(registry.isClosed()).isTrue();
     }
 
@@ -152,12 +160,18 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
         assertThat(probe.closedWhenTheLifecyclesStopped).as("closed when the context started closing").isTrue();
     }
 
-    /** A lifecycle stopped first, with the drain, and a bean destroyed later: each notes whether the registry was closed. */
+    /**
+     * A lifecycle stopped first, with the drain, and a bean destroyed later: each notes
+     * whether the registry was closed.
+     */
     static final class RegistryProbe implements SmartLifecycle, DisposableBean {
 
         private final MeterRegistry registry;
+
         private volatile boolean running = true;
+
         volatile Boolean closedWhenTheLifecyclesStopped;
+
         volatile Boolean closedWhenTheBeansWereDestroyed;
 
         private RegistryProbe(MeterRegistry registry) {
@@ -168,7 +182,8 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
             RegistryProbe probe = new RegistryProbe(app.context().getBean(MeterRegistry.class));
             // Registered now, it is still stopped and destroyed with the context.
             app.context().getBeanFactory().registerSingleton("registryProbe", probe);
-            ((DefaultListableBeanFactory) app.context().getBeanFactory()).registerDisposableBean("registryProbe", probe);
+            ((DefaultListableBeanFactory) app.context().getBeanFactory()).registerDisposableBean("registryProbe",
+                    probe);
             return probe;
         }
 
@@ -197,5 +212,7 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
         public void destroy() {
             closedWhenTheBeansWereDestroyed = registry.isClosed();
         }
+
     }
+
 }

@@ -25,7 +25,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 
-/** User code (a drain action, a listener of the drain's events) can neither stall the drain nor break it. */
+/**
+ * User code (a drain action, a listener of the drain's events) can neither stall the
+ * drain nor break it.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 public abstract class UserCodeContract extends GrpcAppContract {
 
@@ -38,8 +41,8 @@ public abstract class UserCodeContract extends GrpcAppContract {
 
         assertThat(stream.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(took).as("the grace period, not the action's 60 s").isLessThan(Duration.ofSeconds(6));
-        assertThat(output).contains("drain action(s) had not returned when the drain ended and were interrupted: "
-                + "test.Slow/Subscribe");
+        assertThat(output).contains(
+                "drain action(s) had not returned when the drain ended and were interrupted: " + "test.Slow/Subscribe");
     }
 
     @Test
@@ -57,7 +60,7 @@ public abstract class UserCodeContract extends GrpcAppContract {
         assertThat(other.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
         assertThat(last(drainsCompleted(app)).getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(output).contains("A drain action of test.Slow/Subscribe failed")
-                .contains("AssertionError: drain action failed on purpose");
+            .contains("AssertionError: drain action failed on purpose");
         if (backendStopLogged() != null) {
             assertThat(output).containsOnlyOnce(backendStopLogged());
         }
@@ -73,13 +76,16 @@ public abstract class UserCodeContract extends GrpcAppContract {
 
         CompletionException failure = catchThrowableOfType(CompletionException.class, reply::join);
         assertThat(((StatusRuntimeException) failure.getCause()).getStatus().getCode())
-                .isEqualTo(Status.Code.UNAVAILABLE);
+            .isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(took).as("a second for the listener, then the grace period, not the listener's 60 s")
-                .isLessThan(Duration.ofSeconds(10));
+            .isLessThan(Duration.ofSeconds(10));
         assertThat(output).contains("A listener of GrpcDrainStartedEvent has not returned within 1s")
-                .contains("Interrupted a listener of the drain's events that was still running after the drain");
-        GrpcApp.await(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(thread -> thread.isAlive() && thread.getName().equals("grpc-drain-events")),
+            .contains("Interrupted a listener of the drain's events that was still running after the drain");
+        GrpcApp.await(
+                () -> Thread.getAllStackTraces()
+                    .keySet()
+                    .stream()
+                    .noneMatch(thread -> thread.isAlive() && thread.getName().equals("grpc-drain-events")),
                 Duration.ofSeconds(5));
     }
 
@@ -99,13 +105,15 @@ public abstract class UserCodeContract extends GrpcAppContract {
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 500");
         assertThat(last(drainsCompleted(app)).getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(output).contains("A listener of GrpcDrainStartedEvent failed")
-                .contains("A listener of GrpcDrainCompletedEvent failed");
+            .contains("A listener of GrpcDrainCompletedEvent failed");
     }
 
     private static StreamProbe<String> subscribe(GrpcApp app, String request) throws InterruptedException {
         StreamProbe<String> probe = new StreamProbe<>();
-        ClientCalls.asyncServerStreamingCall(app.newChannel().newCall(SlowService.SUBSCRIBE,
-                CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS)), request, probe);
+        ClientCalls.asyncServerStreamingCall(
+                app.newChannel()
+                    .newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS)),
+                request, probe);
         return probe.awaitFirstMessage();
     }
 
@@ -118,8 +126,10 @@ public abstract class UserCodeContract extends GrpcAppContract {
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
 }

@@ -17,15 +17,21 @@ public final class FixedAddresses {
     private FixedAddresses() {
     }
 
-    /** Round robin over {@code ports}, each connection watched through {@code grpc.health.v1.Health/Watch}. */
+    /**
+     * Round robin over {@code ports}, each connection watched through
+     * {@code grpc.health.v1.Health/Watch}.
+     */
     public static ManagedChannel healthCheckedRoundRobin(List<Integer> ports) {
-        return channel(ports, Map.of(
-                "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+        return channel(ports, Map.of("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
                 "healthCheckConfig", Map.of("serviceName", "")));
     }
 
-    /** A channel over {@code ports}, in order, with the given service config (pick_first unless it says otherwise). */
-    @SuppressWarnings("deprecation") // nameResolverFactory: the plainest way to hand a channel fixed addresses
+    /**
+     * A channel over {@code ports}, in order, with the given service config (pick_first
+     * unless it says otherwise).
+     */
+    @SuppressWarnings("deprecation") // nameResolverFactory: the plainest way to hand a
+                                     // channel fixed addresses
     public static ManagedChannel channel(List<Integer> ports, Map<String, ?> serviceConfig) {
         NameResolver.Factory resolver = new NameResolver.Factory() {
             @Override
@@ -39,8 +45,8 @@ public final class FixedAddresses {
                     @Override
                     public void start(Listener2 listener) {
                         List<EquivalentAddressGroup> addresses = ports.stream()
-                                .map(port -> new EquivalentAddressGroup(new InetSocketAddress("127.0.0.1", port)))
-                                .toList();
+                            .map(port -> new EquivalentAddressGroup(new InetSocketAddress("127.0.0.1", port)))
+                            .toList();
                         listener.onResult(ResolutionResult.newBuilder().setAddresses(addresses).build());
                     }
 
@@ -56,9 +62,10 @@ public final class FixedAddresses {
             }
         };
         return Grpc.newChannelBuilder("fixed:///replicas", InsecureChannelCredentials.create())
-                .nameResolverFactory(resolver)
-                .defaultServiceConfig(serviceConfig)
-                .enableRetry()
-                .build();
+            .nameResolverFactory(resolver)
+            .defaultServiceConfig(serviceConfig)
+            .enableRetry()
+            .build();
     }
+
 }

@@ -23,8 +23,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
 
 /**
- * A real Spring Boot application with one gRPC backend, serving {@link SlowService} on a free loopback port with this
- * starter auto-configured, as the engine's shared tests drive it on every backend.
+ * A real Spring Boot application with one gRPC backend, serving {@link SlowService} on a
+ * free loopback port with this starter auto-configured, as the engine's shared tests
+ * drive it on every backend.
  */
 public interface GrpcApp extends AutoCloseable {
 
@@ -34,7 +35,10 @@ public interface GrpcApp extends AutoCloseable {
 
     SlowService service();
 
-    /** A new channel to the server's current port (a restarted server has a new one); closed with the app. */
+    /**
+     * A new channel to the server's current port (a restarted server has a new one);
+     * closed with the app.
+     */
     ManagedChannel newChannel();
 
     /** The app's HTTP port (web apps only); a restarted web server may have a new one. */
@@ -43,7 +47,9 @@ public interface GrpcApp extends AutoCloseable {
     /** The server's current port. */
     int grpcPort();
 
-    /** The drain's events (started, completed, resumed) in the order they were published. */
+    /**
+     * The drain's events (started, completed, resumed) in the order they were published.
+     */
     List<ApplicationEvent> drainEvents();
 
     /** Whether {@code event} is one of the drain's own: started, completed or resumed. */
@@ -54,8 +60,11 @@ public interface GrpcApp extends AutoCloseable {
 
     /** The last drain's completed event. */
     default GrpcDrainCompletedEvent drainCompleted() {
-        return drainEvents().stream().filter(GrpcDrainCompletedEvent.class::isInstance)
-                .map(GrpcDrainCompletedEvent.class::cast).reduce((first, last) -> last).orElseThrow();
+        return drainEvents().stream()
+            .filter(GrpcDrainCompletedEvent.class::isInstance)
+            .map(GrpcDrainCompletedEvent.class::cast)
+            .reduce((first, last) -> last)
+            .orElseThrow();
     }
 
     /** Closes the context on another thread, as a shutdown hook would. */
@@ -66,13 +75,15 @@ public interface GrpcApp extends AutoCloseable {
     @Override
     void close();
 
-    /** Starts a {@code Sleep} call of {@code millis} on a new channel and waits until the handler has it. */
+    /**
+     * Starts a {@code Sleep} call of {@code millis} on a new channel and waits until the
+     * handler has it.
+     */
     default CompletableFuture<String> sleepCall(long millis) {
         ManagedChannel channel = newChannel();
         int before = service().received();
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ClientCalls.blockingUnaryCall(channel,
-                SlowService.SLEEP, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS),
-                Long.toString(millis)));
+                SlowService.SLEEP, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS), Long.toString(millis)));
         await(() -> service().received() > before, Duration.ofSeconds(10));
         return reply;
     }
@@ -80,13 +91,16 @@ public interface GrpcApp extends AutoCloseable {
     /** A GET on the app's HTTP port. */
     default Reply get(String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path))
-                .timeout(Duration.ofSeconds(10)).build();
+            .timeout(Duration.ofSeconds(10))
+            .build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.body());
-        } catch (java.io.IOException e) {
+        }
+        catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -110,10 +124,12 @@ public interface GrpcApp extends AutoCloseable {
             }
             try {
                 Thread.sleep(10);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted", e);
             }
         }
     }
+
 }

@@ -21,12 +21,14 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 
 /**
- * An OTLP/HTTP metrics receiver on a free loopback port, as a collector would be: it decodes each pushed
- * {@code ExportMetricsServiceRequest} and keeps it with the time it arrived.
+ * An OTLP/HTTP metrics receiver on a free loopback port, as a collector would be: it
+ * decodes each pushed {@code ExportMetricsServiceRequest} and keeps it with the time it
+ * arrived.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
     private final HttpServer server;
+
     private final List<Push> pushes = new CopyOnWriteArrayList<>();
 
     public OtlpReceiver() throws IOException {
@@ -35,11 +37,13 @@ public final class OtlpReceiver implements AutoCloseable {
         server.start();
     }
 
-    /** The properties that make Spring Boot's OTLP registry push here every {@code step}. */
+    /**
+     * The properties that make Spring Boot's OTLP registry push here every {@code step}.
+     */
     public String[] properties(Duration step) {
         return new String[] {
                 "management.otlp.metrics.export.url=http://127.0.0.1:" + server.getAddress().getPort() + "/v1/metrics",
-                "management.otlp.metrics.export.step=" + step.toMillis() + "ms"};
+                "management.otlp.metrics.export.step=" + step.toMillis() + "ms" };
     }
 
     private void receive(HttpExchange exchange) throws IOException {
@@ -68,39 +72,54 @@ public final class OtlpReceiver implements AutoCloseable {
     public record Push(long arrivedNanos, ExportMetricsServiceRequest request) {
 
         private List<Metric> metrics(String name) {
-            return request.getResourceMetricsList().stream()
-                    .flatMap(resource -> resource.getScopeMetricsList().stream())
-                    .flatMap(scope -> scope.getMetricsList().stream())
-                    .filter(metric -> metric.getName().equals(name))
-                    .toList();
+            return request.getResourceMetricsList()
+                .stream()
+                .flatMap(resource -> resource.getScopeMetricsList().stream())
+                .flatMap(scope -> scope.getMetricsList().stream())
+                .filter(metric -> metric.getName().equals(name))
+                .toList();
         }
 
-        /** The value of gauge {@code name} at the point with {@code tags}, if this push has it. */
+        /**
+         * The value of gauge {@code name} at the point with {@code tags}, if this push
+         * has it.
+         */
         public OptionalDouble gauge(String name, Map<String, String> tags) {
-            return metrics(name).stream().filter(Metric::hasGauge)
-                    .flatMap(metric -> metric.getGauge().getDataPointsList().stream())
-                    .filter(point -> tags(point.getAttributesList()).entrySet().containsAll(tags.entrySet()))
-                    .mapToDouble(NumberDataPoint::getAsDouble).findFirst();
+            return metrics(name).stream()
+                .filter(Metric::hasGauge)
+                .flatMap(metric -> metric.getGauge().getDataPointsList().stream())
+                .filter(point -> tags(point.getAttributesList()).entrySet().containsAll(tags.entrySet()))
+                .mapToDouble(NumberDataPoint::getAsDouble)
+                .findFirst();
         }
 
-        /** The count of timer {@code name} (a histogram in OTLP) at the point with {@code tags}, if this push has it. */
+        /**
+         * The count of timer {@code name} (a histogram in OTLP) at the point with
+         * {@code tags}, if this push has it.
+         */
         public OptionalLong timerCount(String name, Map<String, String> tags) {
-            return metrics(name).stream().filter(Metric::hasHistogram)
-                    .flatMap(metric -> metric.getHistogram().getDataPointsList().stream())
-                    .filter(point -> tags(point.getAttributesList()).entrySet().containsAll(tags.entrySet()))
-                    .mapToLong(HistogramDataPoint::getCount).findFirst();
+            return metrics(name).stream()
+                .filter(Metric::hasHistogram)
+                .flatMap(metric -> metric.getHistogram().getDataPointsList().stream())
+                .filter(point -> tags(point.getAttributesList()).entrySet().containsAll(tags.entrySet()))
+                .mapToLong(HistogramDataPoint::getCount)
+                .findFirst();
         }
 
         /** The value of counter {@code name} (a sum in OTLP), if this push has it. */
         public OptionalDouble counter(String name) {
-            return metrics(name).stream().filter(Metric::hasSum)
-                    .flatMap(metric -> metric.getSum().getDataPointsList().stream())
-                    .mapToDouble(NumberDataPoint::getAsDouble).findFirst();
+            return metrics(name).stream()
+                .filter(Metric::hasSum)
+                .flatMap(metric -> metric.getSum().getDataPointsList().stream())
+                .mapToDouble(NumberDataPoint::getAsDouble)
+                .findFirst();
         }
 
         private static Map<String, String> tags(List<KeyValue> attributes) {
-            return attributes.stream().collect(Collectors.toMap(KeyValue::getKey,
-                    attribute -> attribute.getValue().getStringValue(), (first, second) -> first));
+            return attributes.stream()
+                .collect(Collectors.toMap(KeyValue::getKey, attribute -> attribute.getValue().getStringValue(),
+                        (first, second) -> first));
         }
     }
+
 }

@@ -7,8 +7,9 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * Rejects calls that carry the {@link #REJECT} header, as an authentication interceptor would; each backend's test app
- * installs it the backend's own way, as a global interceptor after the tracker.
+ * Rejects calls that carry the {@link #REJECT} header, as an authentication interceptor
+ * would; each backend's test app installs it the backend's own way, as a global
+ * interceptor after the tracker.
  */
 public class RejectingInterceptor implements ServerInterceptor {
 
@@ -24,4 +25,5 @@ public class RejectingInterceptor implements ServerInterceptor {
         }
         return next.startCall(call, headers);
     }
+
 }

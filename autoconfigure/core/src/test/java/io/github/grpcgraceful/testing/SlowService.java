@@ -19,31 +19,41 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * A test service with plain-text messages, so the tests need no generated code:
- * {@code test.Slow/Sleep} replies after the requested milliseconds, {@code test.Slow/Stream} sends a message every
- * 20 ms until the call ends, {@code test.Slow/Subscribe} does the same but, told by the {@link DrainSignal} that the
- * server drains, sends {@code goodbye} and completes, {@code test.Slow/Fail} throws. A {@code Subscribe} request of
- * {@link #BLOCK_ON_DRAIN} has a drain action that blocks for a minute instead (the stream then runs until the
- * call ends); one of {@link #THROW_ON_DRAIN} has an action that throws an {@code AssertionError} before the one that
- * says goodbye.
+ * {@code test.Slow/Sleep} replies after the requested milliseconds,
+ * {@code test.Slow/Stream} sends a message every 20 ms until the call ends,
+ * {@code test.Slow/Subscribe} does the same but, told by the {@link DrainSignal} that the
+ * server drains, sends {@code goodbye} and completes, {@code test.Slow/Fail} throws. A
+ * {@code Subscribe} request of {@link #BLOCK_ON_DRAIN} has a drain action that blocks for
+ * a minute instead (the stream then runs until the call ends); one of
+ * {@link #THROW_ON_DRAIN} has an action that throws an {@code AssertionError} before the
+ * one that says goodbye.
  */
 public class SlowService implements BindableService {
 
-    public static final MethodDescriptor<String, String> SLEEP =
-            TextMethods.method("test.Slow", "Sleep", MethodDescriptor.MethodType.UNARY);
-    public static final MethodDescriptor<String, String> STREAM =
-            TextMethods.method("test.Slow", "Stream", MethodDescriptor.MethodType.SERVER_STREAMING);
-    public static final MethodDescriptor<String, String> SUBSCRIBE =
-            TextMethods.method("test.Slow", "Subscribe", MethodDescriptor.MethodType.SERVER_STREAMING);
-    public static final MethodDescriptor<String, String> FAIL =
-            TextMethods.method("test.Slow", "Fail", MethodDescriptor.MethodType.UNARY);
+    public static final MethodDescriptor<String, String> SLEEP = TextMethods.method("test.Slow", "Sleep",
+            MethodDescriptor.MethodType.UNARY);
+
+    public static final MethodDescriptor<String, String> STREAM = TextMethods.method("test.Slow", "Stream",
+            MethodDescriptor.MethodType.SERVER_STREAMING);
+
+    public static final MethodDescriptor<String, String> SUBSCRIBE = TextMethods.method("test.Slow", "Subscribe",
+            MethodDescriptor.MethodType.SERVER_STREAMING);
+
+    public static final MethodDescriptor<String, String> FAIL = TextMethods.method("test.Slow", "Fail",
+            MethodDescriptor.MethodType.UNARY);
 
     public static final String BLOCK_ON_DRAIN = "block-on-drain";
+
     public static final String THROW_ON_DRAIN = "throw-on-drain";
 
     private final AtomicInteger received = new AtomicInteger();
+
     private final AtomicInteger running = new AtomicInteger();
+
     private final List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
+
     private final List<Throwable> cancellationCauses = new CopyOnWriteArrayList<>();
+
     private final AtomicInteger cancelHandlersRun = new AtomicInteger();
 
     /** How many calls reached a handler. */
@@ -51,25 +61,34 @@ public class SlowService implements BindableService {
         return received.get();
     }
 
-    /** How many handlers are still running; a handler returns as soon as its call is over. */
+    /**
+     * How many handlers are still running; a handler returns as soon as its call is over.
+     */
     public int running() {
         return running.get();
     }
 
-    /** Exceptions the handlers met while writing to their calls; a correct drain leaves this empty. */
+    /**
+     * Exceptions the handlers met while writing to their calls; a correct drain leaves
+     * this empty.
+     */
     public List<Throwable> handlerErrors() {
         return handlerErrors;
     }
 
     /**
-     * How many {@code Sleep} calls ended for their handlers as cancelled: their cancel handler
-     * ({@code ServerCallStreamObserver.setOnCancelHandler}) ran, as it does when the client cancels.
+     * How many {@code Sleep} calls ended for their handlers as cancelled: their cancel
+     * handler ({@code ServerCallStreamObserver.setOnCancelHandler}) ran, as it does when
+     * the client cancels.
      */
     public int cancelHandlersRun() {
         return cancelHandlersRun.get();
     }
 
-    /** Why the handlers' contexts were cancelled, for the handlers that learnt so while they waited. */
+    /**
+     * Why the handlers' contexts were cancelled, for the handlers that learnt so while
+     * they waited.
+     */
     public List<Throwable> cancellationCauses() {
         return cancellationCauses;
     }
@@ -77,14 +96,14 @@ public class SlowService implements BindableService {
     @Override
     public ServerServiceDefinition bindService() {
         return ServerServiceDefinition.builder("test.Slow")
-                .addMethod(SLEEP, ServerCalls.asyncUnaryCall(this::sleep))
-                .addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
-                .addMethod(SUBSCRIBE, ServerCalls.asyncServerStreamingCall(this::subscribe))
-                .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, observer) -> {
-                    received.incrementAndGet();
-                    throw new IllegalStateException("handler failed on purpose");
-                }))
-                .build();
+            .addMethod(SLEEP, ServerCalls.asyncUnaryCall(this::sleep))
+            .addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
+            .addMethod(SUBSCRIBE, ServerCalls.asyncServerStreamingCall(this::subscribe))
+            .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, observer) -> {
+                received.incrementAndGet();
+                throw new IllegalStateException("handler failed on purpose");
+            }))
+            .build();
     }
 
     private void sleep(String millis, StreamObserver<String> observer) {
@@ -96,7 +115,8 @@ public class SlowService implements BindableService {
                 write(observer, "slept " + millis);
                 complete(observer);
             }
-        } finally {
+        }
+        finally {
             running.decrementAndGet();
         }
     }
@@ -112,7 +132,8 @@ public class SlowService implements BindableService {
             // Late writes after the server ended the call must be dropped quietly.
             write(observer, "late");
             complete(observer);
-        } finally {
+        }
+        finally {
             running.decrementAndGet();
         }
     }
@@ -125,7 +146,8 @@ public class SlowService implements BindableService {
             DrainSignal signal = DrainSignal.current();
             if (BLOCK_ON_DRAIN.equals(request)) {
                 signal.onDrain(() -> sleepQuietly(60_000));
-            } else {
+            }
+            else {
                 if (THROW_ON_DRAIN.equals(request)) {
                     signal.onDrain(() -> {
                         throw new AssertionError("drain action failed on purpose");
@@ -139,7 +161,8 @@ public class SlowService implements BindableService {
             }
             write(observer, "goodbye");
             complete(observer);
-        } finally {
+        }
+        finally {
             running.decrementAndGet();
         }
     }
@@ -147,12 +170,16 @@ public class SlowService implements BindableService {
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Waits until the call ends (the context is cancelled) or the time is up; returns whether the call ended. */
+    /**
+     * Waits until the call ends (the context is cancelled) or the time is up; returns
+     * whether the call ended.
+     */
     private boolean awaitCallEnd(long millis) {
         CountDownLatch ended = new CountDownLatch(1);
         Context.current().addListener(context -> {
@@ -164,7 +191,8 @@ public class SlowService implements BindableService {
         }, MoreExecutors.directExecutor());
         try {
             return ended.await(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
         }
@@ -173,7 +201,8 @@ public class SlowService implements BindableService {
     private void write(StreamObserver<String> observer, String message) {
         try {
             observer.onNext(message);
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             handlerErrors.add(e);
         }
     }
@@ -181,8 +210,10 @@ public class SlowService implements BindableService {
     private void complete(StreamObserver<String> observer) {
         try {
             observer.onCompleted();
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             handlerErrors.add(e);
         }
     }
+
 }

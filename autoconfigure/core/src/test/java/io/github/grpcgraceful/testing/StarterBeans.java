@@ -14,15 +14,19 @@ import org.springframework.core.type.MethodMetadata;
 /** What every backend's wiring test checks of the beans the starter defines. */
 public final class StarterBeans {
 
-    /** The one bean whose name is part of its contract: the health component is named after it. */
+    /**
+     * The one bean whose name is part of its contract: the health component is named
+     * after it.
+     */
     private static final String HEALTH_INDICATOR = "grpcServerHealthIndicator";
 
     private StarterBeans() {
     }
 
     /**
-     * Each bean the starter's configurations define is named {@code grpcShutdown…} (but the health indicator) and
-     * backs off for a user's bean of its type or name; returns their names.
+     * Each bean the starter's configurations define is named {@code grpcShutdown…} (but
+     * the health indicator) and backs off for a user's bean of its type or name; returns
+     * their names.
      */
     public static List<String> assertNamedAndReplaceable(ConfigurableApplicationContext context) {
         List<String> names = new ArrayList<>();
@@ -39,8 +43,10 @@ public final class StarterBeans {
                 assertThat(name).as("bean name").startsWith("grpcShutdown");
             }
             assertThat(method.isAnnotated(ConditionalOnMissingBean.class.getName()))
-                    .as("%s backs off for a user's bean", name).isTrue();
+                .as("%s backs off for a user's bean", name)
+                .isTrue();
         }
         return names;
     }
+
 }

@@ -13,7 +13,9 @@ import io.grpc.stub.StreamObserver;
 public final class StreamProbe<T> implements StreamObserver<T> {
 
     private final List<T> messages = new CopyOnWriteArrayList<>();
+
     private final CountDownLatch first = new CountDownLatch(1);
+
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
 
     @Override
@@ -48,4 +50,5 @@ public final class StreamProbe<T> implements StreamObserver<T> {
     public CompletableFuture<Status> closed() {
         return closed;
     }
+
 }

@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 
 import io.grpc.MethodDescriptor;
 
-/** gRPC methods whose messages are plain UTF-8 text, so that test and benchmark services need no generated code. */
+/**
+ * gRPC methods whose messages are plain UTF-8 text, so that test and benchmark services
+ * need no generated code.
+ */
 public final class TextMethods {
 
     private TextMethods() {
@@ -17,14 +20,15 @@ public final class TextMethods {
     public static MethodDescriptor<String, String> method(String service, String name,
             MethodDescriptor.MethodType type) {
         return MethodDescriptor.<String, String>newBuilder()
-                .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
-                .setRequestMarshaller(Utf8Marshaller.INSTANCE)
-                .setResponseMarshaller(Utf8Marshaller.INSTANCE)
-                .build();
+            .setType(type)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
+            .setRequestMarshaller(Utf8Marshaller.INSTANCE)
+            .setResponseMarshaller(Utf8Marshaller.INSTANCE)
+            .build();
     }
 
     private enum Utf8Marshaller implements MethodDescriptor.Marshaller<String> {
+
         INSTANCE;
 
         @Override
@@ -36,9 +40,12 @@ public final class TextMethods {
         public String parse(InputStream stream) {
             try {
                 return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
+
     }
+
 }

@@ -30,15 +30,21 @@ import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 
-/** Tracks in-flight calls on net.devh's gRPC servers and drains them gracefully when the context closes. */
-@AutoConfiguration(after = {GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class},
-        before = {GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class})
+/**
+ * Tracks in-flight calls on net.devh's gRPC servers and drains them gracefully when the
+ * context closes.
+ */
+@AutoConfiguration(after = { GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class },
+        before = { GrpcShutdownMetricsAutoConfiguration.class, GrpcShutdownEndpointAutoConfiguration.class })
 @ConditionalOnClass(GrpcServerLifecycle.class)
 @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @Import(GracefulShutdownConfiguration.class)
 public class GrpcGracefulShutdownAutoConfiguration {
 
-    /** net.devh's own stop then waits for the drain, which alone decides when calls are cut. */
+    /**
+     * net.devh's own stop then waits for the drain, which alone decides when calls are
+     * cut.
+     */
     @Bean
     @ConditionalOnMissingBean
     static GracePeriodHandover<GrpcServerProperties> grpcShutdownGracePeriodHandover() {
@@ -46,8 +52,9 @@ public class GrpcGracefulShutdownAutoConfiguration {
     }
 
     /**
-     * Ordered last, so its interceptor is added last and therefore runs first, around every other one. Not at all with
-     * {@code grpc.shutdown.enabled=false} at run time, where Spring AOT fixed the conditions at build time.
+     * Ordered last, so its interceptor is added last and therefore runs first, around
+     * every other one. Not at all with {@code grpc.shutdown.enabled=false} at run time,
+     * where Spring AOT fixed the conditions at build time.
      */
     @Bean
     @ConditionalOnMissingBean(name = "grpcShutdownTrackerConfigurer")
@@ -61,8 +68,9 @@ public class GrpcGracefulShutdownAutoConfiguration {
     }
 
     /**
-     * The server lifecycles are injected only to make this bean depend on them: Spring then stops the drainer before
-     * them, within their phase; the drainer runs their stops itself when it closes the listeners.
+     * The server lifecycles are injected only to make this bean depend on them: Spring
+     * then stops the drainer before them, within their phase; the drainer runs their
+     * stops itself when it closes the listeners.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -74,7 +82,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
                 properties.isEnabled());
     }
 
-    /** Every server net.devh starts is drained, and its lifecycle's own stop runs within the drain. */
+    /**
+     * Every server net.devh starts is drained, and its lifecycle's own stop runs within
+     * the drain.
+     */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerDrainer.class)
@@ -82,4 +93,5 @@ public class GrpcGracefulShutdownAutoConfiguration {
         return new ServerRegistrar<>(drainer, GrpcServerStartedEvent.class, GrpcServerStartedEvent::getServer,
                 started -> started.getSource()::stop);
     }
+
 }

@@ -10,7 +10,10 @@ import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 
-/** When the starter finds no net.devh server to drain, it says so at startup, with the reason. */
+/**
+ * When the starter finds no net.devh server to drain, it says so at startup, with the
+ * reason.
+ */
 @AutoConfiguration(after = GrpcGracefulShutdownAutoConfiguration.class)
 @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @ConditionalOnMissingBean(GrpcServerDrainer.class)
@@ -24,4 +27,5 @@ public class GrpcShutdownNoServerAutoConfiguration {
                 "net.devh starts no gRPC server (no GrpcServerLifecycle bean)",
                 "net.devh's gRPC server is not on the class path (grpc-server-spring-boot-starter)");
     }
+
 }

@@ -30,18 +30,25 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 
 /**
- * Figures for the README, measured side by side in one run because this machine is shared and noisy. Not part of
- * {@code verify} (the class name matches no test pattern); run it with
+ * Figures for the README, measured side by side in one run because this machine is shared
+ * and noisy. Not part of {@code verify} (the class name matches no test pattern); run it
+ * with
  * {@code ./mvnw -pl autoconfigure -am test -Dtest=GracefulShutdownBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class GracefulShutdownBenchmark {
 
     private static final int ROUNDS = 25;
+
     private static final int WARMUP_ROUNDS = 5;
+
     private static final int CALLS_PER_ROUND = 4000;
+
     private static final int CLIENT_THREADS = 4;
 
-    /** Unary calls per second through two identical Netty servers, one with the tracker, alternating rounds. */
+    /**
+     * Unary calls per second through two identical Netty servers, one with the tracker,
+     * alternating rounds.
+     */
     @Test
     void trackerOverhead() throws Exception {
         InFlightCallTracker tracker = new InFlightCallTracker();
@@ -57,7 +64,8 @@ class GracefulShutdownBenchmark {
         List<Double> trackedBytes = new ArrayList<>();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                // Alternate which server goes first, so drift on the machine hits both alike.
+                // Alternate which server goes first, so drift on the machine hits both
+                // alike.
                 boolean plainFirst = round % 2 == 0;
                 long allocatedBefore = allocatedBytes();
                 double first = callsPerSecond(plainFirst ? toPlain : toTracked, clients);
@@ -75,7 +83,8 @@ class GracefulShutdownBenchmark {
                     trackedBytes.add(plainFirst ? secondBytes : firstBytes);
                 }
             }
-        } finally {
+        }
+        finally {
             clients.shutdownNow();
             toPlain.shutdownNow();
             toTracked.shutdownNow();
@@ -94,7 +103,10 @@ class GracefulShutdownBenchmark {
         assertThat(tracker.completedCalls()).isEqualTo((long) ROUNDS * CALLS_PER_ROUND);
     }
 
-    /** How soon after the last in-flight call completes the context close returns (drain, net.devh stop, rest). */
+    /**
+     * How soon after the last in-flight call completes the context close returns (drain,
+     * net.devh stop, rest).
+     */
     @Test
     void drainEndsRightAfterTheLastCall() throws Exception {
         int runs = 15;
@@ -144,7 +156,7 @@ class GracefulShutdownBenchmark {
 
     private static Server server(InFlightCallTracker tracker) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new SlowService());
+            .addService(new SlowService());
         if (tracker != null) {
             builder.intercept(tracker);
         }
@@ -153,7 +165,7 @@ class GracefulShutdownBenchmark {
 
     private static ManagedChannel channel(Server server) {
         return Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-                .build();
+            .build();
     }
 
     private static double median(List<Double> values) {
@@ -161,4 +173,5 @@ class GracefulShutdownBenchmark {
         Collections.sort(sorted);
         return sorted.get(sorted.size() / 2);
     }
+
 }

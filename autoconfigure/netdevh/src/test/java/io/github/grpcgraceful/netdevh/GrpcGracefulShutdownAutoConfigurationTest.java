@@ -53,14 +53,13 @@ import net.devh.boot.grpc.server.serverfactory.GrpcServerLifecycle;
 class GrpcGracefulShutdownAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
-                    GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
-                    GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownHealthAutoConfiguration.class,
-                    GrpcShutdownEndpointAutoConfiguration.class,
-                    GrpcShutdownMetricsAutoConfiguration.class))
-            .withBean(SimpleMeterRegistry.class)
-            .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=wiring-test",
-                    "management.endpoints.web.exposure.include=grpcshutdown");
+        .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
+                GrpcServerFactoryAutoConfiguration.class, GrpcHealthServiceAutoConfiguration.class,
+                GrpcGracefulShutdownAutoConfiguration.class, GrpcShutdownHealthAutoConfiguration.class,
+                GrpcShutdownEndpointAutoConfiguration.class, GrpcShutdownMetricsAutoConfiguration.class))
+        .withBean(SimpleMeterRegistry.class)
+        .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=wiring-test",
+                "management.endpoints.web.exposure.include=grpcshutdown");
 
     @Test
     void drainsWithTheDefaultsWhenNetDevhRunsAServer() {
@@ -76,12 +75,11 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     @Test
     void bindsDurationsWithUnitsAndBareNumbersAsSeconds() {
-        runner.withPropertyValues("grpc.shutdown.grace-period=45", "grpc.shutdown.drain-delay=250ms")
-                .run(context -> {
-                    GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
-                    assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(45));
-                    assertThat(drainer.policy().drainDelay()).isEqualTo(Duration.ofMillis(250));
-                });
+        runner.withPropertyValues("grpc.shutdown.grace-period=45", "grpc.shutdown.drain-delay=250ms").run(context -> {
+            GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
+            assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(45));
+            assertThat(drainer.policy().drainDelay()).isEqualTo(Duration.ofMillis(250));
+        });
     }
 
     @Test
@@ -95,78 +93,83 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     @Test
     void observesDrainsThroughActuatorMicrometerReadinessAndGrpcHealth() {
-        runner.run(context -> assertThat(context)
-                .hasBean("grpcServerHealthIndicator")
-                .hasSingleBean(GrpcShutdownEndpoint.class)
-                .hasSingleBean(GrpcShutdownMetrics.class)
-                .hasSingleBean(ReadinessOnDrain.class)
-                .hasSingleBean(GrpcHealthOnDrain.class));
+        runner.run(context -> assertThat(context).hasBean("grpcServerHealthIndicator")
+            .hasSingleBean(GrpcShutdownEndpoint.class)
+            .hasSingleBean(GrpcShutdownMetrics.class)
+            .hasSingleBean(ReadinessOnDrain.class)
+            .hasSingleBean(GrpcHealthOnDrain.class));
     }
 
     @Test
     void everyBeanIsNamedWithOnePrefixAndReplaceable() {
-        runner.run(context -> assertThat(StarterBeans.assertNamedAndReplaceable(context)).contains(
-                "grpcShutdownDrainer", "grpcShutdownCallTracker", "grpcShutdownRefreshListener", "grpcShutdownReadiness",
-                "grpcShutdownGrpcHealth", "grpcShutdownGracePeriodHandover", "grpcShutdownTrackerConfigurer",
-                "grpcShutdownServerRegistrar", "grpcServerHealthIndicator", "grpcShutdownMetrics",
-                "grpcShutdownEndpoint"));
+        runner
+            .run(context -> assertThat(StarterBeans.assertNamedAndReplaceable(context)).contains("grpcShutdownDrainer",
+                    "grpcShutdownCallTracker", "grpcShutdownRefreshListener", "grpcShutdownReadiness",
+                    "grpcShutdownGrpcHealth", "grpcShutdownGracePeriodHandover", "grpcShutdownTrackerConfigurer",
+                    "grpcShutdownServerRegistrar", "grpcServerHealthIndicator", "grpcShutdownMetrics",
+                    "grpcShutdownEndpoint"));
     }
 
     @Test
     void aUsersTrackerAndPolicyReplaceTheStartersOwn() {
         InFlightCallTracker tracker = new InFlightCallTracker();
         DrainPolicy policy = new DrainPolicy(Duration.ofSeconds(2), Duration.ofSeconds(9), MethodPatterns.none());
-        runner.withBean(InFlightCallTracker.class, () -> tracker).withBean(DrainPolicy.class, () -> policy)
-                .run(context -> {
-                    assertThat(context.getBean(InFlightCallTracker.class)).isSameAs(tracker);
-                    assertThat(context.getBean(GrpcServerDrainer.class).policy()).isSameAs(policy);
-                });
+        runner.withBean(InFlightCallTracker.class, () -> tracker)
+            .withBean(DrainPolicy.class, () -> policy)
+            .run(context -> {
+                assertThat(context.getBean(InFlightCallTracker.class)).isSameAs(tracker);
+                assertThat(context.getBean(GrpcServerDrainer.class).policy()).isSameAs(policy);
+            });
     }
 
     @Test
     void aRefreshOfTheShutdownPropertiesAppliesToTheNextDrainAndTheEndpoint(CapturedOutput output) {
         runner.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesRebinderAutoConfiguration.class))
-                .withPropertyValues("grpc.shutdown.grace-period=2s")
-                .run(context -> {
-                    GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
-                    assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(2));
+            .withPropertyValues("grpc.shutdown.grace-period=2s")
+            .run(context -> {
+                GrpcServerDrainer drainer = context.getBean(GrpcServerDrainer.class);
+                assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(2));
 
-                    refresh(context, "grpc.shutdown.grace-period=7s", "grpc.shutdown.drain-delay=3s",
-                            "grpc.shutdown.long-lived-methods=chat.Chat/*", "grpc.shutdown.enabled=false");
+                refresh(context, "grpc.shutdown.grace-period=7s", "grpc.shutdown.drain-delay=3s",
+                        "grpc.shutdown.long-lived-methods=chat.Chat/*", "grpc.shutdown.enabled=false");
 
-                    assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(7));
-                    assertThat(drainer.policy().drainDelay()).isEqualTo(Duration.ofSeconds(3));
-                    assertThat(drainer.policy().longLivedMethods().patterns()).containsExactly("chat.Chat/*");
-                    GrpcShutdownEndpoint.Report report = context.getBean(GrpcShutdownEndpoint.class).report();
-                    assertThat(report.gracePeriod()).isEqualTo("7s");
-                    assertThat(report.drainDelay()).isEqualTo("3s");
-                    assertThat(report.longLivedMethods()).containsExactly("chat.Chat/*");
-                    assertThat(output).contains("grpc.shutdown.drain-delay, grpc.shutdown.grace-period, "
+                assertThat(drainer.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(7));
+                assertThat(drainer.policy().drainDelay()).isEqualTo(Duration.ofSeconds(3));
+                assertThat(drainer.policy().longLivedMethods().patterns()).containsExactly("chat.Chat/*");
+                GrpcShutdownEndpoint.Report report = context.getBean(GrpcShutdownEndpoint.class).report();
+                assertThat(report.gracePeriod()).isEqualTo("7s");
+                assertThat(report.drainDelay()).isEqualTo("3s");
+                assertThat(report.longLivedMethods()).containsExactly("chat.Chat/*");
+                assertThat(output)
+                    .contains("grpc.shutdown.drain-delay, grpc.shutdown.grace-period, "
                             + "grpc.shutdown.long-lived-methods changed: the next drain follows the new value")
-                            .contains("grpc.shutdown.enabled changed, but cannot change while the application runs: "
-                                    + "the graceful drain stays on until the application restarts");
+                    .contains("grpc.shutdown.enabled changed, but cannot change while the application runs: "
+                            + "the graceful drain stays on until the application restarts");
 
-                    context.stop();
-                    assertThat(drainer.status().state()).isEqualTo(DrainState.TERMINATED);
-                    assertThat(output).contains("gRPC drain started: 0 calls in flight, drain-delay skipped "
-                            + "(the context stops, it does not close), grace period 7s");
-                });
+                context.stop();
+                assertThat(drainer.status().state()).isEqualTo(DrainState.TERMINATED);
+                assertThat(output).contains("gRPC drain started: 0 calls in flight, drain-delay skipped "
+                        + "(the context stops, it does not close), grace period 7s");
+            });
     }
 
     @Test
     void aRefreshDoesNotChangeAPolicyBeanOfTheApplicationsOwnAndSaysSo(CapturedOutput output) {
         DrainPolicy policy = new DrainPolicy(Duration.ofSeconds(2), Duration.ofSeconds(9), MethodPatterns.none());
         runner.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesRebinderAutoConfiguration.class))
-                .withBean(DrainPolicy.class, () -> policy)
-                .run(context -> {
-                    refresh(context, "grpc.shutdown.grace-period=7s");
-                    assertThat(context.getBean(GrpcServerDrainer.class).policy()).isSameAs(policy);
-                    assertThat(output).contains("grpc.shutdown.grace-period changed, but a DrainPolicy bean of the "
-                            + "application's own rules the drain: the change does not apply");
-                });
+            .withBean(DrainPolicy.class, () -> policy)
+            .run(context -> {
+                refresh(context, "grpc.shutdown.grace-period=7s");
+                assertThat(context.getBean(GrpcServerDrainer.class).policy()).isSameAs(policy);
+                assertThat(output).contains("grpc.shutdown.grace-period changed, but a DrainPolicy bean of the "
+                        + "application's own rules the drain: the change does not apply");
+            });
     }
 
-    /** What Spring Cloud's refresh does once the environment has changed: the event its rebinder acts on. */
+    /**
+     * What Spring Cloud's refresh does once the environment has changed: the event its
+     * rebinder acts on.
+     */
     private static void refresh(AssertableApplicationContext assertable, String... properties) {
         ConfigurableApplicationContext context = assertable.getSourceApplicationContext();
         TestPropertyValues values = TestPropertyValues.of(properties);
@@ -181,28 +184,30 @@ class GrpcGracefulShutdownAutoConfigurationTest {
     @Test
     void netDevhsOwnGracePeriodBecomesTheDrainsAndAMarginNeverForever() {
         runner.withPropertyValues("grpc.shutdown.grace-period=2s", "grpc.server.shutdown-grace-period=-1")
-                .run(context -> assertThat(context.getBean(GrpcServerProperties.class).getShutdownGracePeriod())
-                        .isEqualTo(Duration.ofSeconds(5)));
+            .run(context -> assertThat(context.getBean(GrpcServerProperties.class).getShutdownGracePeriod())
+                .isEqualTo(Duration.ofSeconds(5)));
     }
 
     @Test
     void disabledAtRunTimeLeavesNetDevhsGracePeriodAndDoesNotDrain() {
-        // What an AOT-processed application meets: the beans are there, the switch says off.
+        // What an AOT-processed application meets: the beans are there, the switch says
+        // off.
         GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
         new ApplicationContextRunner()
-                .withInitializer(context -> context.getBeanFactory().registerSingleton("grpcShutdownDrainer",
+            .withInitializer(context -> context.getBeanFactory()
+                .registerSingleton("grpcShutdownDrainer",
                         new GrpcServerDrainer(new InFlightCallTracker(), new GrpcShutdownProperties().toPolicy(),
                                 context, false)))
-                .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
-                        GrpcServerFactoryAutoConfiguration.class))
-                .withBean(GracePeriodHandover.class, GrpcGracefulShutdownAutoConfiguration::grpcShutdownGracePeriodHandover)
-                .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=disabled-test",
-                        "grpc.server.shutdown-grace-period=4s", "grpc.shutdown.enabled=false")
-                .run(context -> {
-                    assertThat(context.getBean(GrpcServerProperties.class).getShutdownGracePeriod())
-                            .isEqualTo(Duration.ofSeconds(4));
-                    drainer[0] = context.getBean(GrpcServerDrainer.class);
-                });
+            .withConfiguration(
+                    AutoConfigurations.of(GrpcServerAutoConfiguration.class, GrpcServerFactoryAutoConfiguration.class))
+            .withBean(GracePeriodHandover.class, GrpcGracefulShutdownAutoConfiguration::grpcShutdownGracePeriodHandover)
+            .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=disabled-test",
+                    "grpc.server.shutdown-grace-period=4s", "grpc.shutdown.enabled=false")
+            .run(context -> {
+                assertThat(context.getBean(GrpcServerProperties.class).getShutdownGracePeriod())
+                    .isEqualTo(Duration.ofSeconds(4));
+                drainer[0] = context.getBean(GrpcServerDrainer.class);
+            });
         assertThat(drainer[0].status().state()).isEqualTo(DrainState.SERVING);
     }
 
@@ -224,14 +229,13 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     private void assertDrainsWithout(FilteredClassLoader missing, Class<?>... absentBeans) {
         GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
-        runner.withClassLoader(missing)
-                .run(context -> {
-                    assertThat(context).hasNotFailed().hasSingleBean(GrpcServerDrainer.class);
-                    for (Class<?> absent : absentBeans) {
-                        assertThat(context).doesNotHaveBean(absent);
-                    }
-                    drainer[0] = context.getBean(GrpcServerDrainer.class);
-                });
+        runner.withClassLoader(missing).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(GrpcServerDrainer.class);
+            for (Class<?> absent : absentBeans) {
+                assertThat(context).doesNotHaveBean(absent);
+            }
+            drainer[0] = context.getBean(GrpcServerDrainer.class);
+        });
         assertThat(drainer[0].status().state()).isEqualTo(DrainState.TERMINATED);
     }
 
@@ -246,31 +250,34 @@ class GrpcGracefulShutdownAutoConfigurationTest {
     @Test
     void backsOffWithoutNetDevh() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
-                        GrpcShutdownNoServerAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
-                .run(context -> assertThat(context).hasNotFailed()
-                        .doesNotHaveBean(GrpcServerDrainer.class)
-                        .doesNotHaveBean(InFlightCallTracker.class)
-                        .getBean(NoDrainableServer.class).extracting(NoDrainableServer::reason).asString()
-                        .contains("is not on the class path"));
+            .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                    GrpcShutdownNoServerAutoConfiguration.class))
+            .withClassLoader(new FilteredClassLoader(GrpcServerLifecycle.class))
+            .run(context -> assertThat(context).hasNotFailed()
+                .doesNotHaveBean(GrpcServerDrainer.class)
+                .doesNotHaveBean(InFlightCallTracker.class)
+                .getBean(NoDrainableServer.class)
+                .extracting(NoDrainableServer::reason)
+                .asString()
+                .contains("is not on the class path"));
     }
 
     @Test
     void saysWhyItDrainsNothingWhenThereIsNoServer(CapturedOutput output) {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
-                        GrpcShutdownNoServerAutoConfiguration.class))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GrpcServerDrainer.class)
-                        .hasSingleBean(NoDrainableServer.class));
-        assertThat(output).containsOnlyOnce("No gRPC server to drain, so grpc.shutdown.* has no effect here: "
-                + "net.devh starts no");
+            .withConfiguration(AutoConfigurations.of(GrpcGracefulShutdownAutoConfiguration.class,
+                    GrpcShutdownNoServerAutoConfiguration.class))
+            .run(context -> assertThat(context).hasNotFailed()
+                .doesNotHaveBean(GrpcServerDrainer.class)
+                .hasSingleBean(NoDrainableServer.class));
+        assertThat(output).containsOnlyOnce(
+                "No gRPC server to drain, so grpc.shutdown.* has no effect here: " + "net.devh starts no");
     }
 
     @Test
     void saysNothingWhenItDrains(CapturedOutput output) {
         runner.withConfiguration(AutoConfigurations.of(GrpcShutdownNoServerAutoConfiguration.class))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(NoDrainableServer.class));
+            .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(NoDrainableServer.class));
         assertThat(output).doesNotContain("No gRPC server to drain");
     }
 
@@ -279,7 +286,7 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.grace-period=-1s");
 
         assertThat(analysis.getDescription())
-                .isEqualTo("Invalid value '-1s' for property 'grpc.shutdown.grace-period': it must not be negative.");
+            .isEqualTo("Invalid value '-1s' for property 'grpc.shutdown.grace-period': it must not be negative.");
         assertThat(analysis.getAction()).contains("'grpc.shutdown.grace-period'").contains("30s");
     }
 
@@ -288,7 +295,7 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.drain-delay=soon");
 
         assertThat(analysis.getDescription())
-                .isEqualTo("Invalid value 'soon' for property 'grpc.shutdown.drain-delay': it is not a duration.");
+            .isEqualTo("Invalid value 'soon' for property 'grpc.shutdown.drain-delay': it is not a duration.");
         assertThat(analysis.getAction()).contains("'grpc.shutdown.drain-delay'").contains("5s");
     }
 
@@ -297,24 +304,26 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.enabled=maybe");
 
         assertThat(analysis.getDescription())
-                .isEqualTo("Invalid value 'maybe' for property 'grpc.shutdown.enabled': it is not a boolean.");
+            .isEqualTo("Invalid value 'maybe' for property 'grpc.shutdown.enabled': it is not a boolean.");
         assertThat(analysis.getAction()).isEqualTo("Set 'grpc.shutdown.enabled' to true or false.");
     }
 
     @Test
     void longLivedMethodsDefaultToHealthWatchAndReflectionAndBindAsAList() {
-        runner.run(context -> assertThat(context.getBean(GrpcServerDrainer.class).policy().longLivedMethods()
-                .patterns()).containsExactly("grpc.health.v1.Health/Watch",
+        runner
+            .run(context -> assertThat(context.getBean(GrpcServerDrainer.class).policy().longLivedMethods().patterns())
+                .containsExactly("grpc.health.v1.Health/Watch",
                         "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
                         "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
         runner.withPropertyValues("grpc.shutdown.long-lived-methods=events.Events/Subscribe,chat.Chat/*")
-                .run(context -> assertThat(context.getBean(GrpcServerDrainer.class).policy().longLivedMethods()
-                        .patterns()).containsExactly("events.Events/Subscribe", "chat.Chat/*"));
+            .run(context -> assertThat(context.getBean(GrpcServerDrainer.class).policy().longLivedMethods().patterns())
+                .containsExactly("events.Events/Subscribe", "chat.Chat/*"));
     }
 
     @Test
     void aMethodPatternWithALeadingSlashFailsStartupWithAnExplanation() {
-        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.long-lived-methods=chat.Chat/*,/events.Events/Subscribe");
+        FailureAnalysis analysis = analyzeStartupFailure(
+                "grpc.shutdown.long-lived-methods=chat.Chat/*,/events.Events/Subscribe");
 
         assertThat(analysis.getDescription()).isEqualTo("Invalid value '/events.Events/Subscribe' for property "
                 + "'grpc.shutdown.long-lived-methods': it starts with '/': write the full method name without it, "
@@ -332,7 +341,8 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     @Test
     void durationsTooLongForNanosecondsMeanForever() {
-        // An endless drain-delay is tried in GrpcServerDrainerTest, where the drain can be interrupted.
+        // An endless drain-delay is tried in GrpcServerDrainerTest, where the drain can
+        // be interrupted.
         GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
         runner.withPropertyValues("grpc.shutdown.grace-period=999999999d").run(context -> {
             drainer[0] = context.getBean(GrpcServerDrainer.class);
@@ -360,4 +370,5 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         assertThat(analysis[0]).as("analysis of the failure").isNotNull();
         return analysis[0];
     }
+
 }

@@ -10,4 +10,5 @@ class NetDevhDrainTest extends DrainContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return web ? TestGrpcApp.startWeb(properties) : TestGrpcApp.start(properties);
     }
+
 }

@@ -26,7 +26,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import net.devh.boot.grpc.server.event.GrpcServerShutdownEvent;
 import net.devh.boot.grpc.server.event.GrpcServerTerminatedEvent;
 
-/** The drain as net.devh's glue shapes it: net.devh's own events, log and grace period, its in-process server. */
+/**
+ * The drain as net.devh's glue shapes it: net.devh's own events, log and grace period,
+ * its in-process server.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class NetDevhGlueTest {
 
@@ -41,8 +44,9 @@ class NetDevhGlueTest {
         app.close();
 
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 500");
-        assertThat(app.shutdownEvents()).extracting(Object::getClass).containsExactly(GrpcDrainStartedEvent.class,
-                GrpcServerShutdownEvent.class, GrpcServerTerminatedEvent.class, GrpcDrainCompletedEvent.class);
+        assertThat(app.shutdownEvents()).extracting(Object::getClass)
+            .containsExactly(GrpcDrainStartedEvent.class, GrpcServerShutdownEvent.class,
+                    GrpcServerTerminatedEvent.class, GrpcDrainCompletedEvent.class);
         assertThat(output).containsOnlyOnce("Completed gRPC server shutdown");
     }
 
@@ -64,8 +68,8 @@ class NetDevhGlueTest {
         MeterRegistry registry = app.context().getBean(MeterRegistry.class);
         ManagedChannel inProcess = InProcessChannelBuilder.forName("observability-test").build();
         try {
-            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> ClientCalls.blockingUnaryCall(
-                    inProcess, SlowService.SLEEP, CallOptions.DEFAULT, "1000"));
+            CompletableFuture<String> reply = CompletableFuture.supplyAsync(
+                    () -> ClientCalls.blockingUnaryCall(inProcess, SlowService.SLEEP, CallOptions.DEFAULT, "1000"));
             await(() -> app.service().received() == 1, Duration.ofSeconds(5));
 
             assertThat(registry.find("grpc.server.calls.active").tag("method", "Sleep").gauges()).hasSize(1);
@@ -74,8 +78,10 @@ class NetDevhGlueTest {
 
             assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("slept 1000");
             assertThat(output).doesNotContain("already registered").contains("2 gRPC servers drained in");
-        } finally {
+        }
+        finally {
             inProcess.shutdownNow();
         }
     }
+
 }

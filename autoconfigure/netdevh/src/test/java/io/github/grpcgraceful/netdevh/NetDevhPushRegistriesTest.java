@@ -10,4 +10,5 @@ class NetDevhPushRegistriesTest extends PushRegistriesContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return web ? TestGrpcApp.startWeb(properties) : TestGrpcApp.start(properties);
     }
+
 }

@@ -25,14 +25,17 @@ import net.devh.boot.grpc.server.interceptor.GrpcGlobalServerInterceptor;
 import net.devh.boot.grpc.server.service.GrpcService;
 
 /**
- * A real Spring Boot application with net.devh's Netty server on a free loopback port, serving {@link SlowService},
- * with this library auto-configured as a user would get it.
+ * A real Spring Boot application with net.devh's Netty server on a free loopback port,
+ * serving {@link SlowService}, with this library auto-configured as a user would get it.
  */
 public final class TestGrpcApp implements GrpcApp {
 
     private final ConfigurableApplicationContext context;
+
     private final Recorder recorder;
+
     private final SlowService service;
+
     private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
 
     private TestGrpcApp(ConfigurableApplicationContext context) {
@@ -52,14 +55,14 @@ public final class TestGrpcApp implements GrpcApp {
     }
 
     private static TestGrpcApp start(WebApplicationType type, String... properties) {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
-                .web(type)
-                .properties("grpc.server.port=0", "grpc.server.address=127.0.0.1", "server.port=0",
-                        "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        // On the test classpath for the push registry tests, which turn it on.
-                        "management.otlp.metrics.export.enabled=false")
-                .properties(properties)
-                .run();
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(type)
+            .properties("grpc.server.port=0", "grpc.server.address=127.0.0.1", "server.port=0",
+                    "server.address=127.0.0.1", "spring.main.banner-mode=off",
+                    // On the test classpath for the push registry tests, which turn it
+                    // on.
+                    "management.otlp.metrics.export.enabled=false")
+            .properties(properties)
+            .run();
         return new TestGrpcApp(context);
     }
 
@@ -86,8 +89,9 @@ public final class TestGrpcApp implements GrpcApp {
     /** A new client channel to the server; shut down when the app is closed. */
     @Override
     public ManagedChannel newChannel() {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort(),
-                InsecureChannelCredentials.create()).build();
+        ManagedChannel channel = Grpc
+            .newChannelBuilderForAddress("127.0.0.1", grpcPort(), InsecureChannelCredentials.create())
+            .build();
         channels.add(channel);
         return channel;
     }
@@ -97,7 +101,10 @@ public final class TestGrpcApp implements GrpcApp {
         return recorder.shutdownEvents.stream().filter(GrpcApp::isDrainEvent).toList();
     }
 
-    /** Drain events and net.devh's server shutdown events, in the order they were published. */
+    /**
+     * Drain events and net.devh's server shutdown events, in the order they were
+     * published.
+     */
     public List<ApplicationEvent> shutdownEvents() {
         return List.copyOf(recorder.shutdownEvents);
     }
@@ -132,21 +139,30 @@ public final class TestGrpcApp implements GrpcApp {
         Recorder recorder() {
             return new Recorder();
         }
+
     }
 
-    /** Remembers the Netty server's real port, the drain events and net.devh's shutdown events. */
+    /**
+     * Remembers the Netty server's real port, the drain events and net.devh's shutdown
+     * events.
+     */
     static class Recorder implements ApplicationListener<ApplicationEvent> {
 
         private final List<ApplicationEvent> shutdownEvents = new CopyOnWriteArrayList<>();
+
         private volatile int grpcPort;
 
         @Override
         public void onApplicationEvent(ApplicationEvent event) {
             if (event instanceof GrpcServerStartedEvent started && started.getPort() >= 0) {
                 grpcPort = started.getServer().getPort();
-            } else if (GrpcApp.isDrainEvent(event) || event instanceof GrpcServerShutdownEvent || event instanceof GrpcServerTerminatedEvent) {
+            }
+            else if (GrpcApp.isDrainEvent(event) || event instanceof GrpcServerShutdownEvent
+                    || event instanceof GrpcServerTerminatedEvent) {
                 shutdownEvents.add(event);
             }
         }
+
     }
+
 }

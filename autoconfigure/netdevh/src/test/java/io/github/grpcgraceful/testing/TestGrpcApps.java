@@ -3,7 +3,9 @@ package io.github.grpcgraceful.testing;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The apps a test started, all closed with it: declare as an {@code @AutoClose} field. */
+/**
+ * The apps a test started, all closed with it: declare as an {@code @AutoClose} field.
+ */
 public final class TestGrpcApps implements AutoCloseable {
 
     private final List<TestGrpcApp> apps = new ArrayList<>();
@@ -19,4 +21,5 @@ public final class TestGrpcApps implements AutoCloseable {
     public void close() {
         apps.forEach(TestGrpcApp::close);
     }
+
 }

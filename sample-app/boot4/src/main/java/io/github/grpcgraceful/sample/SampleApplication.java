@@ -12,8 +12,9 @@ import io.github.grpcgraceful.sample.greeter.GreeterService;
 import io.github.grpcgraceful.sample.stream.GreetingStreamService;
 
 /**
- * The Greeter of the original Go article, served by Spring Boot 4's own gRPC server with the graceful-shutdown
- * starter. Spring Boot serves every {@code BindableService} bean; health and reflection come with it.
+ * The Greeter of the original Go article, served by Spring Boot 4's own gRPC server with
+ * the graceful-shutdown starter. Spring Boot serves every {@code BindableService} bean;
+ * health and reflection come with it.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -33,4 +34,5 @@ public class SampleApplication {
             GreeterProperties properties) {
         return new GreetingStreamService(greeterReplyTimer, properties);
     }
+
 }

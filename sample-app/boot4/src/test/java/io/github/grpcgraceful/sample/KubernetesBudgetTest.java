@@ -15,12 +15,14 @@ import org.springframework.boot.convert.DurationStyle;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The Kubernetes manifests and the sample's settings cannot drift apart: the drain-delay, the grace period and the
- * stated margin must fit in terminationGracePeriodSeconds, and the drain-delay must outlast the readiness probe.
+ * The Kubernetes manifests and the sample's settings cannot drift apart: the drain-delay,
+ * the grace period and the stated margin must fit in terminationGracePeriodSeconds, and
+ * the drain-delay must outlast the readiness probe.
  */
 class KubernetesBudgetTest {
 
     private static final Path DEPLOYMENT = Path.of("..", "kubernetes", "deployment.yaml");
+
     private static final Path APPLICATION = Path.of("src", "main", "resources", "application.yml");
 
     /** The shutdown budget as the manifests and the application's settings make it. */
@@ -42,9 +44,8 @@ class KubernetesBudgetTest {
             Map<String, Object> readiness = map(container, "readinessProbe");
             Map<String, Object> shutdown = map(map(application, "grpc"), "shutdown");
             String annotation = (String) map(map(deployment, "metadata"), "annotations")
-                    .get("grpc-graceful-shutdown/shutdown-margin");
-            return new Budget(
-                    setting(container, "GRPC_SHUTDOWN_DRAINDELAY", shutdown.get("drain-delay"), "0s"),
+                .get("grpc-graceful-shutdown/shutdown-margin");
+            return new Budget(setting(container, "GRPC_SHUTDOWN_DRAINDELAY", shutdown.get("drain-delay"), "0s"),
                     setting(container, "GRPC_SHUTDOWN_GRACEPERIOD", shutdown.get("grace-period"), "30s"),
                     DurationStyle.detectAndParse(annotation),
                     Duration.ofSeconds(((Number) pod.getOrDefault("terminationGracePeriodSeconds", 30)).longValue()),
@@ -52,7 +53,10 @@ class KubernetesBudgetTest {
                             * ((Number) readiness.getOrDefault("failureThreshold", 3)).longValue()));
         }
 
-        /** The container's environment overrides the application's setting, which overrides the default. */
+        /**
+         * The container's environment overrides the application's setting, which
+         * overrides the default.
+         */
         @SuppressWarnings("unchecked")
         private static Duration setting(Map<String, Object> container, String variable, Object fromApplication,
                 String fallback) {
@@ -84,7 +88,7 @@ class KubernetesBudgetTest {
     void aTerminationGracePeriodTooShortForTheDrainIsCaught() throws IOException {
         Map<String, Object> deployment = yaml(DEPLOYMENT);
         Budget.map(Budget.map(Budget.map(deployment, "spec"), "template"), "spec")
-                .put("terminationGracePeriodSeconds", 25);
+            .put("terminationGracePeriodSeconds", 25);
 
         Budget budget = Budget.of(deployment, yaml(APPLICATION));
 
@@ -102,7 +106,7 @@ class KubernetesBudgetTest {
 
         assertThat(budget.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
         assertThat(budget.drainDelayOutlastsReadinessProbe()).as("no drain-delay in the sample's own settings")
-                .isFalse();
+            .isFalse();
     }
 
     private static Map<String, Object> yaml(Path file) throws IOException {
@@ -110,4 +114,5 @@ class KubernetesBudgetTest {
             return new Yaml().load(reader);
         }
     }
+
 }

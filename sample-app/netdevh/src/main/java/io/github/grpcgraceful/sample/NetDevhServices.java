@@ -28,10 +28,14 @@ class NetDevhServices {
         return new GreetingStreamService(greeterReplyTimer, properties);
     }
 
-    /** Reflection v1 beside net.devh's v1alpha, as current grpcurl and Spring Boot 4 serve it. */
+    /**
+     * Reflection v1 beside net.devh's v1alpha, as current grpcurl and Spring Boot 4 serve
+     * it.
+     */
     @Bean
     @GrpcService
     ProtoReflectionServiceV1 reflectionV1() {
         return (ProtoReflectionServiceV1) ProtoReflectionServiceV1.newInstance();
     }
+
 }

@@ -4,7 +4,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** The Greeter of the original Go article, served through net.devh with the graceful-shutdown starter. */
+/**
+ * The Greeter of the original Go article, served through net.devh with the
+ * graceful-shutdown starter.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class SampleApplication {
@@ -12,4 +15,5 @@ public class SampleApplication {
     public static void main(String[] args) {
         SpringApplication.run(SampleApplication.class, args);
     }
+
 }

@@ -8,7 +8,9 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import net.devh.boot.grpc.server.event.GrpcServerStartedEvent;
 
-/** Remembers the port the sample's gRPC server got (tests run it on a free loopback port). */
+/**
+ * Remembers the port the sample's gRPC server got (tests run it on a free loopback port).
+ */
 @TestConfiguration(proxyBeanMethods = false)
 public class GrpcTestSupport {
 
@@ -26,4 +28,5 @@ public class GrpcTestSupport {
     public ManagedChannel newChannel() {
         return Grpc.newChannelBuilder(address(), InsecureChannelCredentials.create()).build();
     }
+
 }

@@ -10,4 +10,5 @@ class ServletDrainTest extends DrainContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return Boot4GrpcApp.startServlet(properties);
     }
+
 }

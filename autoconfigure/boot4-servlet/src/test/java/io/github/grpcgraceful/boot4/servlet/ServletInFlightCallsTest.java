@@ -10,4 +10,5 @@ class ServletInFlightCallsTest extends InFlightCallsContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return Boot4GrpcApp.startServlet(properties);
     }
+
 }

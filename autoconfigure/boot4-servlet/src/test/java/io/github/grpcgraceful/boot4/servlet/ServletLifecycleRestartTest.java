@@ -10,4 +10,5 @@ class ServletLifecycleRestartTest extends LifecycleRestartContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return Boot4GrpcApp.startServlet(properties);
     }
+
 }

@@ -10,4 +10,5 @@ class ServletLongLivedStreamsTest extends LongLivedStreamsContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return Boot4GrpcApp.startServlet(properties);
     }
+
 }

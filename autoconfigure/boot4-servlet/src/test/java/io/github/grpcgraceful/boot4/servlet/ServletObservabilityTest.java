@@ -10,4 +10,5 @@ class ServletObservabilityTest extends ObservabilityContract {
     protected GrpcApp startApp(boolean web, String... properties) {
         return Boot4GrpcApp.startServlet(properties);
     }
+
 }

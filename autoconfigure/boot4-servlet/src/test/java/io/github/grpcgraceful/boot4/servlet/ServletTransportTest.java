@@ -33,7 +33,10 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
 
-/** What only gRPC on the servlet container has: one port for HTTP and gRPC, and no gRPC server of its own to close. */
+/**
+ * What only gRPC on the servlet container has: one port for HTTP and gRPC, and no gRPC
+ * server of its own to close.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class ServletTransportTest {
 
@@ -67,13 +70,15 @@ class ServletTransportTest {
         assertThat(gauge.status()).as("before any call").isEqualTo(200);
         assertThat(gauge.<Double>read("$.measurements[0].value")).isZero();
         // As an application sets its own services' health.
-        app.context().getBean(HealthStatusManager.class).setStatus("test.Slow",
-                HealthCheckResponse.ServingStatus.SERVING);
+        app.context()
+            .getBean(HealthStatusManager.class)
+            .setStatus("test.Slow", HealthCheckResponse.ServingStatus.SERVING);
         assertThat(health.check(slowService).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
 
         CompletableFuture<Void> closed = app.closeAsync();
-        // Turned by a listener of the drain's start, on the drain's event thread: within the 3 s delay.
+        // Turned by a listener of the drain's start, on the drain's event thread: within
+        // the 3 s delay.
         await(() -> health.check(slowService).getStatus() == HealthCheckResponse.ServingStatus.NOT_SERVING,
                 Duration.ofSeconds(10));
 
@@ -107,7 +112,8 @@ class ServletTransportTest {
         closed.get(10, TimeUnit.SECONDS);
         assertThat(tracker.refusedCalls()).isEqualTo(1);
         assertThat(output).contains("New gRPC calls refused with UNAVAILABLE")
-                .contains("gRPC on the servlet container drained in").contains("1 new call refused");
+            .contains("gRPC on the servlet container drained in")
+            .contains("1 new call refused");
     }
 
     @Test
@@ -124,8 +130,10 @@ class ServletTransportTest {
 
         assertThat(reply.get(10, TimeUnit.SECONDS)).as("not cut at the phase timeout").isEqualTo("slept 2500");
         assertThat(app.drainCompleted().getOutcome()).isEqualTo(DrainOutcome.COMPLETED);
-        // Tomcat's own graceful shutdown comes after the drain and finds nothing left to wait for.
+        // Tomcat's own graceful shutdown comes after the drain and finds nothing left to
+        // wait for.
         assertThat(output).contains("Graceful shutdown complete").doesNotContain("Graceful shutdown aborted");
         assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(10));
     }
+
 }

@@ -11,9 +11,13 @@ class ServletUserCodeTest extends UserCodeContract {
         return Boot4GrpcApp.startServlet(properties);
     }
 
-    /** No gRPC server of Spring Boot's own: Tomcat serves the calls, and its graceful shutdown comes after the drain. */
+    /**
+     * No gRPC server of Spring Boot's own: Tomcat serves the calls, and its graceful
+     * shutdown comes after the drain.
+     */
     @Override
     protected String backendStopLogged() {
         return null;
     }
+
 }

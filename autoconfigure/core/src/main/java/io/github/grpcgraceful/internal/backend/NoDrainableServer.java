@@ -6,8 +6,9 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.util.ClassUtils;
 
 /**
- * Says once, at startup, that the starter is on the class path but finds no gRPC server it can drain, and why: so
- * that {@code grpc.shutdown.*} never does nothing silently. Each backend gives the reason in its own terms.
+ * Says once, at startup, that the starter is on the class path but finds no gRPC server
+ * it can drain, and why: so that {@code grpc.shutdown.*} never does nothing silently.
+ * Each backend gives the reason in its own terms.
  */
 public class NoDrainableServer implements SmartInitializingSingleton {
 
@@ -20,8 +21,9 @@ public class NoDrainableServer implements SmartInitializingSingleton {
     }
 
     /**
-     * The notice for a backend whose server lifecycle is {@code lifecycleClass}: {@code noServer} if that class is on
-     * {@code classLoader}'s class path (so the backend started none), else {@code notOnClassPath}.
+     * The notice for a backend whose server lifecycle is {@code lifecycleClass}:
+     * {@code noServer} if that class is on {@code classLoader}'s class path (so the
+     * backend started none), else {@code notOnClassPath}.
      */
     public static NoDrainableServer forBackend(ClassLoader classLoader, String lifecycleClass, String noServer,
             String notOnClassPath) {
@@ -36,4 +38,5 @@ public class NoDrainableServer implements SmartInitializingSingleton {
     public void afterSingletonsInstantiated() {
         log.info("No gRPC server to drain, so grpc.shutdown.* has no effect here: {}", reason);
     }
+
 }

@@ -10,16 +10,20 @@ import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.grpc.Server;
 
 /**
- * Hands every server a gRPC backend starts to the drain, with the backend's own stop of it, so that the backend still
- * publishes its shutdown events and logs its completed shutdown, in their usual place within the drain.
+ * Hands every server a gRPC backend starts to the drain, with the backend's own stop of
+ * it, so that the backend still publishes its shutdown events and logs its completed
+ * shutdown, in their usual place within the drain.
  *
  * @param <E> the backend's server-started event
  */
 public class ServerRegistrar<E extends ApplicationEvent> implements GenericApplicationListener {
 
     private final GrpcServerDrainer drainer;
+
     private final Class<E> startedEvent;
+
     private final Function<E, Server> server;
+
     private final Function<E, Runnable> backendStop;
 
     /**
@@ -46,4 +50,5 @@ public class ServerRegistrar<E extends ApplicationEvent> implements GenericAppli
         E started = startedEvent.cast(event);
         drainer.register(server.apply(started), backendStop.apply(started));
     }
+
 }

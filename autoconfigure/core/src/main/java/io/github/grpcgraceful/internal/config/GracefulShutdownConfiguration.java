@@ -20,12 +20,14 @@ import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.protobuf.services.HealthStatusManager;
 
 /**
- * The beans every backend shares: the tracker, readiness and gRPC health turned at the start of a drain (and back when
- * the context starts again), and where the drain's policy comes from: {@code grpc.shutdown.*}, read when each drain
- * starts (so that a refresh applies to the next drain), or a {@code DrainPolicy} bean of the application's own, which
- * fixes it. Each backend's auto-configuration imports this and adds its own glue: how the tracker is installed, how
- * servers are found, how their lifecycles are ordered. Every bean's name starts with {@code grpcShutdown}, and a
- * user's bean of the same type replaces it.
+ * The beans every backend shares: the tracker, readiness and gRPC health turned at the
+ * start of a drain (and back when the context starts again), and where the drain's policy
+ * comes from: {@code grpc.shutdown.*}, read when each drain starts (so that a refresh
+ * applies to the next drain), or a {@code DrainPolicy} bean of the application's own,
+ * which fixes it. Each backend's auto-configuration imports this and adds its own glue:
+ * how the tracker is installed, how servers are found, how their lifecycles are ordered.
+ * Every bean's name starts with {@code grpcShutdown}, and a user's bean of the same type
+ * replaces it.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GrpcShutdownProperties.class)
@@ -33,8 +35,8 @@ import io.grpc.protobuf.services.HealthStatusManager;
 public class GracefulShutdownConfiguration {
 
     /**
-     * The drain's policy: the application's own {@code DrainPolicy} bean if it has one, else the properties as they
-     * are when it is asked (each drain asks when it starts).
+     * The drain's policy: the application's own {@code DrainPolicy} bean if it has one,
+     * else the properties as they are when it is asked (each drain asks when it starts).
      */
     public static Supplier<DrainPolicy> policy(ObjectProvider<DrainPolicy> ownPolicy,
             GrpcShutdownProperties properties) {
@@ -45,7 +47,8 @@ public class GracefulShutdownConfiguration {
     @Bean
     @ConditionalOnMissingBean
     InFlightCallTracker grpcShutdownCallTracker() {
-        // The drain tells it which methods are long-lived, from the policy in force when it starts.
+        // The drain tells it which methods are long-lived, from the policy in force when
+        // it starts.
         return new InFlightCallTracker();
     }
 
@@ -66,6 +69,7 @@ public class GracefulShutdownConfiguration {
                 GrpcShutdownProperties properties) {
             return new ShutdownPropertiesRefreshListener(ownPolicy.getIfAvailable() != null, properties.isEnabled());
         }
+
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -78,5 +82,7 @@ public class GracefulShutdownConfiguration {
         GrpcHealthOnDrain grpcShutdownGrpcHealth(HealthStatusManager healthStatusManager) {
             return new GrpcHealthOnDrain(healthStatusManager);
         }
+
     }
+
 }

@@ -18,31 +18,35 @@ public class GrpcShutdownProperties {
     public static final String PREFIX = "grpc.shutdown";
 
     /**
-     * Whether to drain the gRPC server gracefully when the application shuts down. With false, the gRPC
-     * backend's own shutdown (net.devh's or Spring Boot's) applies unchanged.
+     * Whether to drain the gRPC server gracefully when the application shuts down. With
+     * false, the gRPC backend's own shutdown (net.devh's or Spring Boot's) applies
+     * unchanged.
      */
     private boolean enabled = true;
 
     /**
-     * How long in-flight calls may run on after the server stops accepting new ones. Calls still running then are
-     * ended with UNAVAILABLE, which clients may retry. 0 ends them at once. A number without a unit means seconds;
-     * anything over about 73 years means forever.
+     * How long in-flight calls may run on after the server stops accepting new ones.
+     * Calls still running then are ended with UNAVAILABLE, which clients may retry. 0
+     * ends them at once. A number without a unit means seconds; anything over about 73
+     * years means forever.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration gracePeriod = Duration.ofSeconds(30);
 
     /**
-     * Time between the start of the drain (health out of service) and the closing of the listener, during which the
-     * server still serves normally, so that load balancers and Kubernetes endpoints move traffic away first. A number
-     * without a unit means seconds.
+     * Time between the start of the drain (health out of service) and the closing of the
+     * listener, during which the server still serves normally, so that load balancers and
+     * Kubernetes endpoints move traffic away first. A number without a unit means
+     * seconds.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration drainDelay = Duration.ZERO;
 
     /**
-     * Full method names of long-lived streams, which the drain releases with a retryable UNAVAILABLE as soon as the
-     * listener closes instead of waiting for them, so that their clients reconnect to another replica at once. '*'
-     * stands for any characters, as in 'chat.Chat/*'. The default names the health Watch and reflection streams; an
+     * Full method names of long-lived streams, which the drain releases with a retryable
+     * UNAVAILABLE as soon as the listener closes instead of waiting for them, so that
+     * their clients reconnect to another replica at once. '*' stands for any characters,
+     * as in 'chat.Chat/*'. The default names the health Watch and reflection streams; an
      * empty list waits for every call.
      */
     private List<String> longLivedMethods = MethodPatterns.STANDARD_LONG_LIVED;
@@ -97,4 +101,5 @@ public class GrpcShutdownProperties {
         }
         return value;
     }
+
 }

@@ -8,9 +8,10 @@ import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.internal.endpoint.GrpcShutdownEndpoint;
 
 /**
- * What a GraalVM native image must know of the starter beyond its beans: the JSON types the {@code grpcshutdown}
- * endpoint returns and the drain status, read through their accessors, and the properties, bound through their
- * setters. The hot path needs nothing: it uses gRPC's public API only, without reflection.
+ * What a GraalVM native image must know of the starter beyond its beans: the JSON types
+ * the {@code grpcshutdown} endpoint returns and the drain status, read through their
+ * accessors, and the properties, bound through their setters. The hot path needs nothing:
+ * it uses gRPC's public API only, without reflection.
  */
 public class GrpcShutdownRuntimeHints implements RuntimeHintsRegistrar {
 
@@ -20,4 +21,5 @@ public class GrpcShutdownRuntimeHints implements RuntimeHintsRegistrar {
                 GrpcShutdownEndpoint.Report.class, GrpcShutdownEndpoint.Call.class, GrpcShutdownEndpoint.Drain.class,
                 DrainStatus.class, GrpcShutdownProperties.class);
     }
+
 }

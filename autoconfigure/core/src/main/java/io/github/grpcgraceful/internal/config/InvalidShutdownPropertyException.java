@@ -1,10 +1,15 @@
 package io.github.grpcgraceful.internal.config;
 
-/** A {@code grpc.shutdown.*} value that binds but makes no sense, such as a negative grace period. */
+/**
+ * A {@code grpc.shutdown.*} value that binds but makes no sense, such as a negative grace
+ * period.
+ */
 class InvalidShutdownPropertyException extends IllegalArgumentException {
 
     private final String property;
+
     private final String value;
+
     private final String problem;
 
     InvalidShutdownPropertyException(String property, String value, String problem) {
@@ -25,4 +30,5 @@ class InvalidShutdownPropertyException extends IllegalArgumentException {
     String problem() {
         return problem;
     }
+
 }

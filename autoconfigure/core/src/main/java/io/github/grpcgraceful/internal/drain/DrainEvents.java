@@ -11,16 +11,19 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
- * Publishes the drain's events so that no listener can hold up or break the drain: each event goes out on a thread
- * of its own, which the drain waits for only so long, and what a listener throws is logged. The starter's own
- * listeners come first and take microseconds; the wait is for the user's. A listener still running when the drain
- * is over is interrupted ({@link #interruptLate()}), so that no thread of the starter's outlives its context.
+ * Publishes the drain's events so that no listener can hold up or break the drain: each
+ * event goes out on a thread of its own, which the drain waits for only so long, and what
+ * a listener throws is logged. The starter's own listeners come first and take
+ * microseconds; the wait is for the user's. A listener still running when the drain is
+ * over is interrupted ({@link #interruptLate()}), so that no thread of the starter's
+ * outlives its context.
  */
 final class DrainEvents {
 
     private static final Logger log = LoggerFactory.getLogger(DrainEvents.class);
 
     private final ApplicationEventPublisher publisher;
+
     /** Threads whose listeners had not returned within their wait. */
     private final List<Thread> late = new CopyOnWriteArrayList<>();
 
@@ -28,13 +31,17 @@ final class DrainEvents {
         this.publisher = publisher;
     }
 
-    /** Publishes {@code event} and waits at most {@code wait} for its listeners; says so if they did not return. */
+    /**
+     * Publishes {@code event} and waits at most {@code wait} for its listeners; says so
+     * if they did not return.
+     */
     void publish(ApplicationEvent event, Duration wait) {
         String name = event.getClass().getSimpleName();
         Thread thread = new Thread(() -> {
             try {
                 publisher.publishEvent(event);
-            } catch (RuntimeException | Error e) {
+            }
+            catch (RuntimeException | Error e) {
                 log.warn("A listener of {} failed", name, e);
             }
         }, "grpc-drain-events");
@@ -42,7 +49,8 @@ final class DrainEvents {
         thread.start();
         try {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait.toNanos())));
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
@@ -63,4 +71,5 @@ final class DrainEvents {
         }
         late.clear();
     }
+
 }

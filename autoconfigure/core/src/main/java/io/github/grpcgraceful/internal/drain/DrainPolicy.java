@@ -6,9 +6,10 @@ import java.util.Objects;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
 
 /**
- * How a drain goes, as one immutable value: how long the server keeps serving after health went out of service, how
- * long calls in flight may then run on, and which methods' calls are long-lived streams, released as soon as the
- * listeners close instead of waited for. Durations longer than {@link Durations#FOREVER} are cut to it: they mean
+ * How a drain goes, as one immutable value: how long the server keeps serving after
+ * health went out of service, how long calls in flight may then run on, and which
+ * methods' calls are long-lived streams, released as soon as the listeners close instead
+ * of waited for. Durations longer than {@link Durations#FOREVER} are cut to it: they mean
  * "wait practically forever" and never overflow.
  *
  * @param drainDelay time between the start of the drain and the closing of the listeners

@@ -2,12 +2,15 @@ package io.github.grpcgraceful.internal.drain;
 
 import java.time.Duration;
 
-/** Durations the way operators write them in configuration: {@code 30s}, {@code 500ms}, {@code 1m30s}. */
+/**
+ * Durations the way operators write them in configuration: {@code 30s}, {@code 500ms},
+ * {@code 1m30s}.
+ */
 public final class Durations {
 
     /**
-     * Longer than any shutdown can wait (about 73 years). Longer durations are cut to it, so that adding one to
-     * {@link System#nanoTime()} can never overflow.
+     * Longer than any shutdown can wait (about 73 years). Longer durations are cut to it,
+     * so that adding one to {@link System#nanoTime()} can never overflow.
      */
     public static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE / 4);
 
@@ -44,4 +47,5 @@ public final class Durations {
     public static String seconds(Duration duration) {
         return String.format("%.2f s", duration.toNanos() / 1e9);
     }
+
 }

@@ -8,14 +8,16 @@ import org.springframework.core.env.Environment;
 
 /**
  * What a drain may take ({@code drain-delay + grace-period}) next to Spring's
- * {@code spring.lifecycle.timeout-per-shutdown-phase}, which users often take for the bound of the whole shutdown. The
- * drain runs in a phase of its own, synchronously, so that timeout does not cut it: the shutdown then lasts longer
- * than the timeout says, and the platform's own limit (Kubernetes' {@code terminationGracePeriodSeconds}) must cover
+ * {@code spring.lifecycle.timeout-per-shutdown-phase}, which users often take for the
+ * bound of the whole shutdown. The drain runs in a phase of its own, synchronously, so
+ * that timeout does not cut it: the shutdown then lasts longer than the timeout says, and
+ * the platform's own limit (Kubernetes' {@code terminationGracePeriodSeconds}) must cover
  * it.
  */
 final class ShutdownBudget {
 
     static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
+
     /** Spring Boot's default for {@value #PHASE_TIMEOUT}. */
     static final Duration DEFAULT_PHASE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -27,7 +29,9 @@ final class ShutdownBudget {
         return Binder.get(environment).bind(PHASE_TIMEOUT, Duration.class).orElse(DEFAULT_PHASE_TIMEOUT);
     }
 
-    /** A warning if the drain may take longer than {@code phaseTimeout}; empty if it fits. */
+    /**
+     * A warning if the drain may take longer than {@code phaseTimeout}; empty if it fits.
+     */
     static Optional<String> overrun(DrainPolicy policy, Duration phaseTimeout) {
         Duration budget = Durations.saturated(policy.drainDelay().plus(policy.gracePeriod()));
         if (budget.compareTo(phaseTimeout) <= 0) {
@@ -40,4 +44,5 @@ final class ShutdownBudget {
                 + "limit (Kubernetes' terminationGracePeriodSeconds) at least " + Durations.describe(budget)
                 + " plus the web server's shutdown, or shorten the drain");
     }
+
 }

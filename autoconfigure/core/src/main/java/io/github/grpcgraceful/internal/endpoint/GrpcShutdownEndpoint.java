@@ -16,7 +16,9 @@ import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.api.InFlightCall;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 
-/** {@code /actuator/grpcshutdown}: what is in flight and how the drain goes. Read-only. */
+/**
+ * {@code /actuator/grpcshutdown}: what is in flight and how the drain goes. Read-only.
+ */
 @Endpoint(id = "grpcshutdown")
 public class GrpcShutdownEndpoint {
 
@@ -24,6 +26,7 @@ public class GrpcShutdownEndpoint {
     static final int OLDEST_CALLS = 50;
 
     private final GrpcServerDrainer drainer;
+
     private final InFlightCallTracker tracker;
 
     public GrpcShutdownEndpoint(GrpcServerDrainer drainer, InFlightCallTracker tracker) {
@@ -43,8 +46,9 @@ public class GrpcShutdownEndpoint {
     }
 
     /**
-     * The endpoint's JSON. {@code drain} is the drain under way or ended, {@code null} while serving;
-     * {@code previousDrain} the one that ended before the context started again (a lifecycle restart), if any.
+     * The endpoint's JSON. {@code drain} is the drain under way or ended, {@code null}
+     * while serving; {@code previousDrain} the one that ended before the context started
+     * again (a lifecycle restart), if any.
      */
     public record Report(DrainState state, int inFlight, Map<String, Integer> inFlightByMethod, List<Call> oldestCalls,
             String gracePeriod, String drainDelay, List<String> longLivedMethods, Drain drain, Drain previousDrain) {
@@ -76,4 +80,5 @@ public class GrpcShutdownEndpoint {
     private static String iso(Instant instant) {
         return instant == null ? null : instant.toString();
     }
+
 }

@@ -12,11 +12,11 @@ import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 
 /**
- * The {@code grpcshutdown} endpoint, when Actuator is present. Shared by every backend; each backend's
- * auto-configuration says that it comes before this one.
+ * The {@code grpcshutdown} endpoint, when Actuator is present. Shared by every backend;
+ * each backend's auto-configuration says that it comes before this one.
  */
 @AutoConfiguration
-@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean(GrpcServerDrainer.class)
 public class GrpcShutdownEndpointAutoConfiguration {
 
@@ -26,4 +26,5 @@ public class GrpcShutdownEndpointAutoConfiguration {
     GrpcShutdownEndpoint grpcShutdownEndpoint(GrpcServerDrainer drainer, InFlightCallTracker tracker) {
         return new GrpcShutdownEndpoint(drainer, tracker);
     }
+
 }

@@ -22,16 +22,22 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.StreamObserver;
 
 /**
- * Turns the standard gRPC health service ({@code grpc.health.v1}) to NOT_SERVING when the drain starts, while the
- * listener is still open, so that Kubernetes' gRPC probes and health-checking clients see it: the server as a whole
- * ({@code ""}) and each service of the drained servers that reported a status. When the context starts again after
- * the drain, each gets back the status it had. It never puts the health service in its terminal state, which could
- * not be undone and which the gRPC backend enters itself when its health bean is destroyed.
+ * Turns the standard gRPC health service ({@code grpc.health.v1}) to NOT_SERVING when the
+ * drain starts, while the listener is still open, so that Kubernetes' gRPC probes and
+ * health-checking clients see it: the server as a whole ({@code ""}) and each service of
+ * the drained servers that reported a status. When the context starts again after the
+ * drain, each gets back the status it had. It never puts the health service in its
+ * terminal state, which could not be undone and which the gRPC backend enters itself when
+ * its health bean is destroyed.
  */
 public class GrpcHealthOnDrain {
 
     private final HealthStatusManager healthStatusManager;
-    /** The services this turned NOT_SERVING, with the status each had before; guarded by itself. */
+
+    /**
+     * The services this turned NOT_SERVING, with the status each had before; guarded by
+     * itself.
+     */
     private final Map<String, ServingStatus> turned = new LinkedHashMap<>();
 
     public GrpcHealthOnDrain(HealthStatusManager healthStatusManager) {
@@ -68,7 +74,10 @@ public class GrpcHealthOnDrain {
         }
     }
 
-    /** The status the health service reports for {@code service} now, or {@code null} if it knows none. */
+    /**
+     * The status the health service reports for {@code service} now, or {@code null} if
+     * it knows none.
+     */
     private ServingStatus statusOf(String service) {
         BindableService healthService = healthStatusManager.getHealthService();
         if (!(healthService instanceof HealthGrpc.AsyncService health)) {
@@ -94,4 +103,5 @@ public class GrpcHealthOnDrain {
                 });
         return status[0];
     }
+
 }

@@ -10,11 +10,13 @@ import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 
 /**
- * What the {@code grpcServer} health indicator reports, whichever Spring Boot health API shows it: up while serving,
- * out of service from the first moment of the drain, with the drain's details.
+ * What the {@code grpcServer} health indicator reports, whichever Spring Boot health API
+ * shows it: up while serving, out of service from the first moment of the drain, with the
+ * drain's details.
  *
  * @param serving whether no drain has started
- * @param details state, calls in flight, the policy's durations and, while draining, for how long
+ * @param details state, calls in flight, the policy's durations and, while draining, for
+ * how long
  */
 public record GrpcServerHealth(boolean serving, Map<String, Object> details) {
 

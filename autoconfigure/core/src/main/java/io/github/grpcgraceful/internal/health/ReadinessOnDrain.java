@@ -12,17 +12,23 @@ import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.api.GrpcServingResumedEvent;
 
 /**
- * Turns the application's readiness to {@link ReadinessState#REFUSING_TRAFFIC} when the drain starts. Spring Boot does
- * this by itself only for web applications, and only later in the shutdown; a gRPC service needs it at once. When
- * the context starts again after the drain, readiness turns back to accepting traffic, if it did before.
+ * Turns the application's readiness to {@link ReadinessState#REFUSING_TRAFFIC} when the
+ * drain starts. Spring Boot does this by itself only for web applications, and only later
+ * in the shutdown; a gRPC service needs it at once. When the context starts again after
+ * the drain, readiness turns back to accepting traffic, if it did before.
  */
 public class ReadinessOnDrain {
 
     private final ApplicationEventPublisher events;
+
     private final ApplicationAvailability availability;
+
     private volatile boolean refused;
 
-    /** {@code availability} may be {@code null}: readiness was then taken to accept traffic before the drain. */
+    /**
+     * {@code availability} may be {@code null}: readiness was then taken to accept
+     * traffic before the drain.
+     */
     public ReadinessOnDrain(ApplicationEventPublisher events, ApplicationAvailability availability) {
         this.events = events;
         this.availability = availability;
@@ -43,4 +49,5 @@ public class ReadinessOnDrain {
             AvailabilityChangeEvent.publish(events, event.getSource(), ReadinessState.ACCEPTING_TRAFFIC);
         }
     }
+
 }

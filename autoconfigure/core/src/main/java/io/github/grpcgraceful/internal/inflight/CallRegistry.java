@@ -9,22 +9,29 @@ import java.util.Map;
 import io.grpc.ServerCall;
 
 /**
- * The calls in flight of one tracker, so that the drain can end them: each call holds a numbered slot in one of a few
- * stripes, so that calls on different threads rarely meet, and the slot, not the call, holds its start time. A call
- * knows its slot from the moment it exists, so leaving takes no search and the call carries no links: it stays at
- * 32 B. Each stripe is guarded by its own monitor, held for a few array writes.
+ * The calls in flight of one tracker, so that the drain can end them: each call holds a
+ * numbered slot in one of a few stripes, so that calls on different threads rarely meet,
+ * and the slot, not the call, holds its start time. A call knows its slot from the moment
+ * it exists, so leaving takes no search and the call carries no links: it stays at 32 B.
+ * Each stripe is guarded by its own monitor, held for a few array writes.
  */
 final class CallRegistry {
 
     private static final int STRIPES = 16; // a power of two
+
     private static final int STRIPE_BITS = 4;
-    /** Slots a stripe can hold, so that a call's place (its stripe and slot) fits in its state word. */
+
+    /**
+     * Slots a stripe can hold, so that a call's place (its stripe and slot) fits in its
+     * state word.
+     */
     private static final int MAX_SLOTS = 1 << (TrackedCall.PLACE_BITS - STRIPE_BITS);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
+
     /**
-     * The drain actions of the calls whose handlers asked for the {@code DrainSignal}, few in any server; guarded by
-     * itself.
+     * The drain actions of the calls whose handlers asked for the {@code DrainSignal},
+     * few in any server; guarded by itself.
      */
     private final Map<TrackedCall<?, ?>, List<Runnable>> drainActions = new IdentityHashMap<>();
 
@@ -34,10 +41,14 @@ final class CallRegistry {
         }
     }
 
-    /** A call of {@code method} tracked from now on, with its start time taken now, in a slot of its own. */
+    /**
+     * A call of {@code method} tracked from now on, with its start time taken now, in a
+     * slot of its own.
+     */
     <ReqT, RespT> TrackedCall<ReqT, RespT> add(ServerCall<ReqT, RespT> call, ServedMethod method) {
         int startTick = TrackedCall.tick(System.nanoTime());
-        // By the thread that starts the call: calls started on different threads rarely share a stripe.
+        // By the thread that starts the call: calls started on different threads rarely
+        // share a stripe.
         int index = (int) (Thread.currentThread().getId() & (STRIPES - 1));
         Stripe stripe = stripes[index];
         synchronized (stripe) {
@@ -79,7 +90,10 @@ final class CallRegistry {
         }
     }
 
-    /** The drain actions {@code call}'s handler left, which are no longer kept here; empty if none. */
+    /**
+     * The drain actions {@code call}'s handler left, which are no longer kept here; empty
+     * if none.
+     */
     List<Runnable> takeDrainActions(TrackedCall<?, ?> call) {
         synchronized (drainActions) {
             List<Runnable> actions = drainActions.remove(call);
@@ -90,23 +104,29 @@ final class CallRegistry {
     /** A call in flight and the tick ({@link TrackedCall#tick}) it started at. */
     record Running(TrackedCall<?, ?> call, int startTick) {
 
-        /** How long the call has run at {@code nowTick}, in ticks; wrap-safe for 26 days. */
+        /**
+         * How long the call has run at {@code nowTick}, in ticks; wrap-safe for 26 days.
+         */
         int age(int nowTick) {
             return nowTick - startTick;
         }
     }
 
     /**
-     * One stripe's slots: {@code calls[slot]} holds a call in flight, or {@code null} if the slot is free. A free
-     * slot's start time holds the next free slot instead (-1 for none), so the free slots cost no array of their own.
-     * The arrays grow by doubling and keep their size, ready for the next burst.
+     * One stripe's slots: {@code calls[slot]} holds a call in flight, or {@code null} if
+     * the slot is free. A free slot's start time holds the next free slot instead (-1 for
+     * none), so the free slots cost no array of their own. The arrays grow by doubling
+     * and keep their size, ready for the next burst.
      */
     private static final class Stripe {
 
         private TrackedCall<?, ?>[] calls = new TrackedCall<?, ?>[16];
+
         private int[] startTicks = new int[16];
+
         /** Slots in use at least once: those at and above are free and never chained. */
         private int used;
+
         private int firstFree = -1;
 
         int take() {
@@ -131,5 +151,7 @@ final class CallRegistry {
             startTicks[slot] = firstFree;
             firstFree = slot;
         }
+
     }
+
 }

@@ -15,17 +15,23 @@ import org.slf4j.LoggerFactory;
 import io.grpc.Context;
 
 /**
- * Runs the handlers' drain actions of one drain off the draining thread, a few at a time, so that an action that
- * blocks or throws can neither hold up the drain's deadline nor break it. Its threads end with the drain:
- * {@link #close()} interrupts the actions still running and names their methods.
+ * Runs the handlers' drain actions of one drain off the draining thread, a few at a time,
+ * so that an action that blocks or throws can neither hold up the drain's deadline nor
+ * break it. Its threads end with the drain: {@link #close()} interrupts the actions still
+ * running and names their methods.
  */
 final class DrainActions {
 
     private static final Logger log = LoggerFactory.getLogger(DrainActions.class);
-    /** Actions are meant to take microseconds; a few threads keep one that blocks from holding up the others. */
+
+    /**
+     * Actions are meant to take microseconds; a few threads keep one that blocks from
+     * holding up the others.
+     */
     private static final int THREADS = 4;
 
     private final ThreadPoolExecutor executor;
+
     /** The actions submitted and not yet returned, with the method each belongs to. */
     private final Map<Runnable, String> pending = new ConcurrentHashMap<>();
 
@@ -40,7 +46,10 @@ final class DrainActions {
         this.executor.allowCoreThreadTimeOut(true);
     }
 
-    /** Runs each of {@code actions} of the call of {@code method}, in the call's context, on a thread of this drain. */
+    /**
+     * Runs each of {@code actions} of the call of {@code method}, in the call's context,
+     * on a thread of this drain.
+     */
     void submit(String method, Context.CancellableContext context, List<Runnable> actions) {
         for (Runnable action : actions) {
             Runnable task = new Runnable() {
@@ -48,7 +57,8 @@ final class DrainActions {
                 public void run() {
                     try {
                         runLogged(method, context, action);
-                    } finally {
+                    }
+                    finally {
                         pending.remove(this);
                     }
                 }
@@ -56,7 +66,8 @@ final class DrainActions {
             pending.put(task, method);
             try {
                 executor.execute(task);
-            } catch (RejectedExecutionException e) {
+            }
+            catch (RejectedExecutionException e) {
                 // The drain is over: no thread of ours is left to run it on.
                 pending.remove(task);
                 log.warn("A drain action of {} came after the drain ended and was not run", method);
@@ -64,7 +75,10 @@ final class DrainActions {
         }
     }
 
-    /** Stops this drain's threads, interrupting the actions still running; a warning names their methods. */
+    /**
+     * Stops this drain's threads, interrupting the actions still running; a warning names
+     * their methods.
+     */
     void close() {
         List<String> methods = pending.values().stream().sorted().toList();
         executor.shutdownNow();
@@ -74,12 +88,17 @@ final class DrainActions {
         }
     }
 
-    /** Runs a handler's drain action in its call's context; what it throws is logged with its method, not propagated. */
+    /**
+     * Runs a handler's drain action in its call's context; what it throws is logged with
+     * its method, not propagated.
+     */
     static void runLogged(String method, Context.CancellableContext context, Runnable action) {
         try {
             context.run(action);
-        } catch (RuntimeException | Error e) {
+        }
+        catch (RuntimeException | Error e) {
             log.warn("A drain action of {} failed", method, e);
         }
     }
+
 }

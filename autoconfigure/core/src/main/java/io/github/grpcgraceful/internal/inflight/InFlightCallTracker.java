@@ -20,27 +20,49 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * Knows every call running on the server, from the moment it reaches the server's interceptors until the transport
- * reports it closed. Installed as the outermost server-wide interceptor, so it also sees health and reflection
- * calls, calls that later interceptors reject, and calls whose handlers throw. The hot path is the call's wrapper, its
- * listener's and its own cancellable context, a slot in a striped registry, two counter increments per call, and the
- * call's monitor taken once per write (the README's figures say what each costs). It uses gRPC's public API only.
+ * Knows every call running on the server, from the moment it reaches the server's
+ * interceptors until the transport reports it closed. Installed as the outermost
+ * server-wide interceptor, so it also sees health and reflection calls, calls that later
+ * interceptors reject, and calls whose handlers throw. The hot path is the call's
+ * wrapper, its listener's and its own cancellable context, a slot in a striped registry,
+ * two counter increments per call, and the call's monitor taken once per write (the
+ * README's figures say what each costs). It uses gRPC's public API only.
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
     private final MethodPatterns longLivedMethods;
+
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
+
     private final CallRegistry registry = new CallRegistry();
+
     private final LongAdder released = new LongAdder();
+
     private final LongAdder ended = new LongAdder();
+
     private final LongAdder refused = new LongAdder();
-    /** Notified when the calls in flight come down to {@link #awaitedInFlight} while someone waits for that. */
+
+    /**
+     * Notified when the calls in flight come down to {@link #awaitedInFlight} while
+     * someone waits for that.
+     */
     private final Object idle = new Object();
-    /** How many calls in flight {@link #awaitIdle} waits for, or -1 while no one waits. */
+
+    /**
+     * How many calls in flight {@link #awaitIdle} waits for, or -1 while no one waits.
+     */
     private volatile int awaitedInFlight = -1;
-    /** The drain under way, from the moment it closes the listeners until it ends; {@code null} otherwise. */
+
+    /**
+     * The drain under way, from the moment it closes the listeners until it ends;
+     * {@code null} otherwise.
+     */
     private volatile Drain drain;
-    /** The status new calls are closed with while refused ({@link #refuseNewCalls}); {@code null} otherwise. */
+
+    /**
+     * The status new calls are closed with while refused ({@link #refuseNewCalls});
+     * {@code null} otherwise.
+     */
     private volatile Status refusal;
 
     /** A tracker whose drain waits for every call, streams included. */
@@ -48,14 +70,17 @@ public class InFlightCallTracker implements ServerInterceptor {
         this(MethodPatterns.none());
     }
 
-    /** A tracker whose drain releases the calls of {@code longLivedMethods} as soon as the listeners close. */
+    /**
+     * A tracker whose drain releases the calls of {@code longLivedMethods} as soon as the
+     * listeners close.
+     */
     public InFlightCallTracker(MethodPatterns longLivedMethods) {
         this.longLivedMethods = longLivedMethods;
     }
 
     @Override
-    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-            ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+            ServerCallHandler<ReqT, RespT> next) {
         Status refusing = refusal;
         if (refusing != null) {
             return refuse(call, refusing);
@@ -66,18 +91,21 @@ public class InFlightCallTracker implements ServerInterceptor {
         ServerCall.Listener<ReqT> listener;
         try {
             listener = tracked.start(headers, next);
-        } catch (RuntimeException | Error e) {
+        }
+        catch (RuntimeException | Error e) {
             // gRPC then cancels the stream without ever calling a listener of ours.
             tracked.finish(true);
             throw e;
         }
         Drain current = drain;
         if (current != null) {
-            // Arrived while the drain was closing the listeners: the drain may have missed it.
+            // Arrived while the drain was closing the listeners: the drain may have
+            // missed it.
             drainBegan(tracked, current);
             Status ending = current.endStatus;
             if (ending != null && tracked.end(ending)) {
-                // Arrived after the deadline ended the others: it would otherwise wait for the transports to close.
+                // Arrived after the deadline ended the others: it would otherwise wait
+                // for the transports to close.
                 ended.increment();
             }
         }
@@ -101,13 +129,17 @@ public class InFlightCallTracker implements ServerInterceptor {
         return registry;
     }
 
-    /** {@code call}, which held {@code place} in the registry, has finished, and may have left drain actions there. */
+    /**
+     * {@code call}, which held {@code place} in the registry, has finished, and may have
+     * left drain actions there.
+     */
     void finished(TrackedCall<?, ?> call, int place, boolean leftDrainActions) {
         registry.remove(place);
         if (leftDrainActions) {
             registry.takeDrainActions(call);
         }
-        // Read after the count went down, while awaitIdle sets the number before it reads the count: one of them
+        // Read after the count went down, while awaitIdle sets the number before it reads
+        // the count: one of them
         // sees the other.
         int awaited = awaitedInFlight;
         if (awaited >= 0 && inFlight() <= awaited) {
@@ -117,16 +149,20 @@ public class InFlightCallTracker implements ServerInterceptor {
         }
     }
 
-    /** {@link #beginDrain(Status, MethodPatterns)} with the long-lived methods this tracker was made with. */
+    /**
+     * {@link #beginDrain(Status, MethodPatterns)} with the long-lived methods this
+     * tracker was made with.
+     */
     public List<InFlightCall> beginDrain(Status releaseStatus) {
         return beginDrain(releaseStatus, longLivedMethods);
     }
 
     /**
-     * The listeners have closed: tells every handler that asked for the {@link DrainSignal} (its actions run on
-     * threads of this drain, never on the caller's), and closes the calls of {@code longLivedMethods} whose handlers
-     * did not with {@code releaseStatus}; calls that arrive later get the same, until {@link #endDrain()}. Returns the
-     * calls this released, oldest first.
+     * The listeners have closed: tells every handler that asked for the
+     * {@link DrainSignal} (its actions run on threads of this drain, never on the
+     * caller's), and closes the calls of {@code longLivedMethods} whose handlers did not
+     * with {@code releaseStatus}; calls that arrive later get the same, until
+     * {@link #endDrain()}. Returns the calls this released, oldest first.
      */
     public List<InFlightCall> beginDrain(Status releaseStatus, MethodPatterns longLivedMethods) {
         Drain current = new Drain(releaseStatus, longLivedMethods, new DrainActions());
@@ -142,22 +178,27 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * From now on, every new call is closed with {@code status} before any handler sees it, until
-     * {@link #acceptNewCalls()}: for a transport whose connections the drain cannot close, such as a servlet container
-     * that also serves Actuator. Calls already in flight are not touched.
+     * From now on, every new call is closed with {@code status} before any handler sees
+     * it, until {@link #acceptNewCalls()}: for a transport whose connections the drain
+     * cannot close, such as a servlet container that also serves Actuator. Calls already
+     * in flight are not touched.
      */
     public void refuseNewCalls(Status status) {
         refusal = status;
     }
 
-    /** New calls are served again, as before {@link #refuseNewCalls}: at a lifecycle restart. */
+    /**
+     * New calls are served again, as before {@link #refuseNewCalls}: at a lifecycle
+     * restart.
+     */
     public void acceptNewCalls() {
         refusal = null;
     }
 
     /**
-     * The drain is over and its servers have stopped: drain actions still running are interrupted (a warning names
-     * them), and calls of a server started after this, as on a lifecycle restart, are tracked as before the drain.
+     * The drain is over and its servers have stopped: drain actions still running are
+     * interrupted (a warning names them), and calls of a server started after this, as on
+     * a lifecycle restart, are tracked as before the drain.
      */
     public void endDrain() {
         Drain current = drain;
@@ -177,16 +218,18 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * Waits until no call is in flight or the deadline ({@link System#nanoTime()}) passes; returns whether none is.
+     * Waits until no call is in flight or the deadline ({@link System#nanoTime()})
+     * passes; returns whether none is.
      */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
         return awaitIdle(deadlineNanos, 0);
     }
 
     /**
-     * Waits until at most {@code stillRunning} calls are in flight or the deadline ({@link System#nanoTime()}) passes;
-     * returns whether they are. For a drain that runs inside a handler (see {@link #currentCallMethod()}), whose own
-     * call cannot finish before the drain does.
+     * Waits until at most {@code stillRunning} calls are in flight or the deadline
+     * ({@link System#nanoTime()}) passes; returns whether they are. For a drain that runs
+     * inside a handler (see {@link #currentCallMethod()}), whose own call cannot finish
+     * before the drain does.
      */
     public boolean awaitIdle(long deadlineNanos, int stillRunning) throws InterruptedException {
         awaitedInFlight = stillRunning;
@@ -201,7 +244,8 @@ public class InFlightCallTracker implements ServerInterceptor {
                 }
                 return true;
             }
-        } finally {
+        }
+        finally {
             awaitedInFlight = -1;
         }
     }
@@ -212,8 +256,8 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * The full method name of this tracker's call whose context is current on this thread (its handler runs here), or
-     * {@code null} outside one.
+     * The full method name of this tracker's call whose context is current on this thread
+     * (its handler runs here), or {@code null} outside one.
      */
     public String currentCallMethod() {
         TrackedCall<?, ?> call = TrackedCall.current();
@@ -235,7 +279,9 @@ public class InFlightCallTracker implements ServerInterceptor {
         return method == null ? 0 : method.inFlight();
     }
 
-    /** Calls in flight by full method name, for the methods that have any, sorted by name. */
+    /**
+     * Calls in flight by full method name, for the methods that have any, sorted by name.
+     */
     public Map<String, Integer> inFlightByMethod() {
         Map<String, Integer> counts = new TreeMap<>();
         methods.forEach((name, method) -> {
@@ -251,12 +297,15 @@ public class InFlightCallTracker implements ServerInterceptor {
     public List<InFlightCall> oldest(int limit) {
         int now = TrackedCall.tick(System.nanoTime());
         return oldestFirst(now).stream()
-                .limit(limit)
-                .map(running -> running.call().snapshot(running.age(now)))
-                .toList();
+            .limit(limit)
+            .map(running -> running.call().snapshot(running.age(now)))
+            .toList();
     }
 
-    /** Calls that have finished on their own (neither released nor ended by the drain) since the server started. */
+    /**
+     * Calls that have finished on their own (neither released nor ended by the drain)
+     * since the server started.
+     */
     public long completedCalls() {
         long count = 0;
         for (ServedMethod method : methods.values()) {
@@ -266,9 +315,9 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * Of the {@linkplain #completedCalls() completed calls}, those whose clients did not get OK: their handlers (or an
-     * interceptor) closed them with an error status, their handlers threw, or they were cancelled (by the client, or
-     * the transport).
+     * Of the {@linkplain #completedCalls() completed calls}, those whose clients did not
+     * get OK: their handlers (or an interceptor) closed them with an error status, their
+     * handlers threw, or they were cancelled (by the client, or the transport).
      */
     public long failedCalls() {
         long count = 0;
@@ -294,8 +343,8 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * Calls this tracker has seen since the server started: each is in flight, or counted once as completed, released
-     * or ended.
+     * Calls this tracker has seen since the server started: each is in flight, or counted
+     * once as completed, released or ended.
      */
     public long trackedCalls() {
         long count = 0;
@@ -306,9 +355,10 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * Closes every call still in flight with {@code status}, oldest first, and returns the calls this closed; during a
-     * drain, calls that arrive later are closed the same way as they arrive. A handler still working on such a call
-     * sees its later writes dropped quietly.
+     * Closes every call still in flight with {@code status}, oldest first, and returns
+     * the calls this closed; during a drain, calls that arrive later are closed the same
+     * way as they arrive. A handler still working on such a call sees its later writes
+     * dropped quietly.
      */
     public List<InFlightCall> endAll(Status status) {
         Drain current = drain;
@@ -333,16 +383,24 @@ public class InFlightCallTracker implements ServerInterceptor {
     }
 
     /**
-     * What a drain under way needs for the calls it meets: the release status and the methods it releases, the runner
-     * of drain actions and, once its deadline has passed, the status calls are ended with.
+     * What a drain under way needs for the calls it meets: the release status and the
+     * methods it releases, the runner of drain actions and, once its deadline has passed,
+     * the status calls are ended with.
      */
     private static final class Drain {
 
         final Status releaseStatus;
+
         final MethodPatterns longLivedMethods;
-        /** Whether each method seen is long-lived, so that each pattern is matched once per method and drain. */
+
+        /**
+         * Whether each method seen is long-lived, so that each pattern is matched once
+         * per method and drain.
+         */
         final ConcurrentMap<String, Boolean> longLived = new ConcurrentHashMap<>();
+
         final DrainActions actions;
+
         volatile Status endStatus;
 
         Drain(Status releaseStatus, MethodPatterns longLivedMethods, DrainActions actions) {
@@ -354,5 +412,7 @@ public class InFlightCallTracker implements ServerInterceptor {
         boolean longLived(String fullMethodName) {
             return longLived.computeIfAbsent(fullMethodName, longLivedMethods::matches);
         }
+
     }
+
 }

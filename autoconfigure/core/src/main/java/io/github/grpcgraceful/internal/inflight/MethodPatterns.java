@@ -5,21 +5,26 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Full gRPC method names, such as {@code events.Events/Subscribe}, in which {@code *} stands for any characters
- * within the service or the method name ({@code chat.Chat/*}, {@code *.Health/Watch}). Immutable.
+ * Full gRPC method names, such as {@code events.Events/Subscribe}, in which {@code *}
+ * stands for any characters within the service or the method name ({@code chat.Chat/*},
+ * {@code *.Health/Watch}). Immutable.
  */
 public final class MethodPatterns {
 
-    /** The standard streams that stay open for a connection's whole life: health watches and reflection. */
-    public static final List<String> STANDARD_LONG_LIVED = List.of(
-            "grpc.health.v1.Health/Watch",
+    /**
+     * The standard streams that stay open for a connection's whole life: health watches
+     * and reflection.
+     */
+    public static final List<String> STANDARD_LONG_LIVED = List.of("grpc.health.v1.Health/Watch",
             "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
             "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
 
     private static final Pattern SYNTAX = Pattern.compile("[A-Za-z0-9_.*]+/[A-Za-z0-9_*]+");
+
     private static final MethodPatterns NONE = new MethodPatterns(List.of(), List.of());
 
     private final List<String> patterns;
+
     private final List<Pattern> regexes;
 
     private MethodPatterns(List<String> patterns, List<Pattern> regexes) {
@@ -29,8 +34,8 @@ public final class MethodPatterns {
 
     /**
      * The given patterns.
-     *
-     * @throws IllegalArgumentException naming the first pattern that is not a full method name, and why
+     * @throws IllegalArgumentException naming the first pattern that is not a full method
+     * name, and why
      */
     public static MethodPatterns of(List<String> patterns) {
         List<Pattern> regexes = new ArrayList<>(patterns.size());
@@ -44,7 +49,10 @@ public final class MethodPatterns {
         return NONE;
     }
 
-    /** Whether {@code fullMethodName} (e.g. {@code grpc.health.v1.Health/Watch}) matches one of the patterns. */
+    /**
+     * Whether {@code fullMethodName} (e.g. {@code grpc.health.v1.Health/Watch}) matches
+     * one of the patterns.
+     */
     public boolean matches(String fullMethodName) {
         for (Pattern regex : regexes) {
             if (regex.matcher(fullMethodName).matches()) {
@@ -63,7 +71,10 @@ public final class MethodPatterns {
         return String.join(", ", patterns);
     }
 
-    /** What is wrong with {@code pattern}, to follow its quoted text in a message, or {@code null} if it is valid. */
+    /**
+     * What is wrong with {@code pattern}, to follow its quoted text in a message, or
+     * {@code null} if it is valid.
+     */
     public static String problemWith(String pattern) {
         if (pattern == null || pattern.isBlank()) {
             return "is empty";
@@ -92,4 +103,5 @@ public final class MethodPatterns {
         }
         return Pattern.compile(regex.toString());
     }
+
 }

@@ -23,14 +23,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Publishes in-flight calls and drains to Micrometer: a gauge {@code grpc.server.calls.active} per served method (tags
- * {@code service} and {@code method}, as net.devh's own gRPC metrics), the timer {@code grpc.server.drain.duration}
- * (tag {@code outcome}) and the counters {@code grpc.server.drain.released.calls} and
- * {@code grpc.server.drain.ended.calls}.
+ * Publishes in-flight calls and drains to Micrometer: a gauge
+ * {@code grpc.server.calls.active} per served method (tags {@code service} and
+ * {@code method}, as net.devh's own gRPC metrics), the timer
+ * {@code grpc.server.drain.duration} (tag {@code outcome}) and the counters
+ * {@code grpc.server.drain.released.calls} and {@code grpc.server.drain.ended.calls}.
  *
- * <p>Every meter is registered up front, so that each series exists (at 0) before the first drain. The registries
- * stay open during the drain ({@link RegistriesClosedAfterDrain}): push registries publish it at their step, and
- * their final publish carries its timer and counters, recorded before any other listener of the drain's end runs.
+ * <p>
+ * Every meter is registered up front, so that each series exists (at 0) before the first
+ * drain. The registries stay open during the drain ({@link RegistriesClosedAfterDrain}):
+ * push registries publish it at their step, and their final publish carries its timer and
+ * counters, recorded before any other listener of the drain's end runs.
  */
 public class GrpcShutdownMetrics {
 
@@ -40,12 +43,21 @@ public class GrpcShutdownMetrics {
     static final String ENDED_CALLS = "grpc.server.drain.ended.calls";
 
     private final MeterRegistry registry;
+
     private final InFlightCallTracker tracker;
+
     private final GrpcServerDrainer drainer;
+
     private final Counter releasedCalls;
+
     private final Counter endedCalls;
+
     private final Map<DrainOutcome, Timer> drainDurations = new EnumMap<>(DrainOutcome.class);
-    /** Methods with a gauge: servers that serve the same method (Netty and in-process) share its one series. */
+
+    /**
+     * Methods with a gauge: servers that serve the same method (Netty and in-process)
+     * share its one series.
+     */
     private final Set<String> gaugedMethods = ConcurrentHashMap.newKeySet();
 
     public GrpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker, GrpcServerDrainer drainer) {
@@ -53,20 +65,24 @@ public class GrpcShutdownMetrics {
         this.tracker = tracker;
         this.drainer = drainer;
         this.releasedCalls = Counter.builder(RELEASED_CALLS)
-                .description("Long-lived gRPC streams released with UNAVAILABLE when the listeners closed for a drain")
-                .register(registry);
+            .description("Long-lived gRPC streams released with UNAVAILABLE when the listeners closed for a drain")
+            .register(registry);
         this.endedCalls = Counter.builder(ENDED_CALLS)
-                .description("gRPC calls ended with UNAVAILABLE because the shutdown grace period ran out")
-                .register(registry);
+            .description("gRPC calls ended with UNAVAILABLE because the shutdown grace period ran out")
+            .register(registry);
         for (DrainOutcome outcome : DrainOutcome.values()) {
-            drainDurations.put(outcome, Timer.builder(DRAIN_DURATION)
-                    .description("How long the gRPC server took to drain on shutdown")
-                    .tag("outcome", outcome.tag())
-                    .register(registry));
+            drainDurations.put(outcome,
+                    Timer.builder(DRAIN_DURATION)
+                        .description("How long the gRPC server took to drain on shutdown")
+                        .tag("outcome", outcome.tag())
+                        .register(registry));
         }
     }
 
-    /** One gauge per served method once the servers have started, so every series exists (at 0) before any call. */
+    /**
+     * One gauge per served method once the servers have started, so every series exists
+     * (at 0) before any call.
+     */
     @EventListener
     public void onContextRefreshed(ContextRefreshedEvent event) {
         for (ServerServiceDefinition service : drainer.services()) {
@@ -79,11 +95,11 @@ public class GrpcShutdownMetrics {
     private void register(String fullMethodName) {
         if (gaugedMethods.add(fullMethodName)) {
             Gauge.builder(ACTIVE_CALLS, tracker, t -> t.inFlight(fullMethodName))
-                    .description("gRPC calls in flight on the server")
-                    .tag("service", MethodDescriptor.extractFullServiceName(fullMethodName))
-                    .tag("method", MethodDescriptor.extractBareMethodName(fullMethodName))
-                    .strongReference(true)
-                    .register(registry);
+                .description("gRPC calls in flight on the server")
+                .tag("service", MethodDescriptor.extractFullServiceName(fullMethodName))
+                .tag("method", MethodDescriptor.extractBareMethodName(fullMethodName))
+                .strongReference(true)
+                .register(registry);
         }
     }
 
@@ -94,4 +110,5 @@ public class GrpcShutdownMetrics {
         releasedCalls.increment(event.getReleasedCalls());
         endedCalls.increment(event.getEndedCalls());
     }
+
 }

@@ -12,15 +12,16 @@ import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * In-flight and drain metrics, when Micrometer and a {@link MeterRegistry} are present. Shared by every backend: it
- * comes after each Spring Boot generation's registry auto-configuration; each backend's auto-configuration says that
- * it comes before this one.
+ * In-flight and drain metrics, when Micrometer and a {@link MeterRegistry} are present.
+ * Shared by every backend: it comes after each Spring Boot generation's registry
+ * auto-configuration; each backend's auto-configuration says that it comes before this
+ * one.
  */
-@AutoConfiguration(afterName = {
-        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+@AutoConfiguration(
+        afterName = { "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+                "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({GrpcServerDrainer.class, MeterRegistry.class})
+@ConditionalOnBean({ GrpcServerDrainer.class, MeterRegistry.class })
 public class GrpcShutdownMetricsAutoConfiguration {
 
     @Bean
@@ -35,4 +36,5 @@ public class GrpcShutdownMetricsAutoConfiguration {
     RegistriesClosedAfterDrain grpcShutdownRegistriesClosedAfterDrain(ObjectProvider<GrpcServerDrainer> drainer) {
         return new RegistriesClosedAfterDrain(drainer);
     }
+
 }

@@ -21,21 +21,26 @@ class GrpcShutdownRuntimeHintsTest {
 
     @Test
     void theEndpointsJsonTypesCanBeReadThroughTheirAccessors() throws Exception {
-        for (Class<?> type : new Class<?>[] {GrpcShutdownEndpoint.Report.class, GrpcShutdownEndpoint.Call.class,
-                GrpcShutdownEndpoint.Drain.class, DrainStatus.class, DrainState.class}) {
+        for (Class<?> type : new Class<?>[] { GrpcShutdownEndpoint.Report.class, GrpcShutdownEndpoint.Call.class,
+                GrpcShutdownEndpoint.Drain.class, DrainStatus.class, DrainState.class }) {
             assertThat(RuntimeHintsPredicates.reflection().onType(type)).as(type.getName()).accepts(hints);
         }
-        assertThat(RuntimeHintsPredicates.reflection().onMethod(
-                GrpcShutdownEndpoint.Report.class.getMethod("inFlightByMethod")).invoke()).accepts(hints);
-        assertThat(RuntimeHintsPredicates.reflection().onMethod(
-                GrpcShutdownEndpoint.Drain.class.getMethod("endedCalls")).invoke()).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection()
+            .onMethod(GrpcShutdownEndpoint.Report.class.getMethod("inFlightByMethod"))
+            .invoke()).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection()
+            .onMethod(GrpcShutdownEndpoint.Drain.class.getMethod("endedCalls"))
+            .invoke()).accepts(hints);
     }
 
     @Test
     void thePropertiesCanBeBoundThroughTheirSetters() throws Exception {
-        assertThat(RuntimeHintsPredicates.reflection().onMethod(
-                GrpcShutdownProperties.class.getMethod("setGracePeriod", java.time.Duration.class)).invoke()).accepts(hints);
-        assertThat(RuntimeHintsPredicates.reflection().onMethod(
-                GrpcShutdownProperties.class.getMethod("setLongLivedMethods", java.util.List.class)).invoke()).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection()
+            .onMethod(GrpcShutdownProperties.class.getMethod("setGracePeriod", java.time.Duration.class))
+            .invoke()).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection()
+            .onMethod(GrpcShutdownProperties.class.getMethod("setLongLivedMethods", java.util.List.class))
+            .invoke()).accepts(hints);
     }
+
 }

@@ -31,42 +31,51 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 
 /**
- * An application that closes itself from a gRPC handler (as {@code SpringApplication.exit} in an admin method does)
- * runs the drain on that handler's thread, on a real Netty server: the drain says so, does not wait for the call
- * that cannot finish before it, and does not blame that handler for ignoring cancellation.
+ * An application that closes itself from a gRPC handler (as
+ * {@code SpringApplication.exit} in an admin method does) runs the drain on that
+ * handler's thread, on a real Netty server: the drain says so, does not wait for the call
+ * that cannot finish before it, and does not blame that handler for ignoring
+ * cancellation.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class DrainFromAHandlerTest {
 
-    private static final MethodDescriptor<String, String> EXIT =
-            TextMethods.method("test.Admin", "Exit", MethodDescriptor.MethodType.UNARY);
+    private static final MethodDescriptor<String, String> EXIT = TextMethods.method("test.Admin", "Exit",
+            MethodDescriptor.MethodType.UNARY);
 
     private final InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+
     private final SlowService slow = new SlowService();
+
     private GrpcServerDrainer drainer;
+
     private Server server;
+
     private ManagedChannel channel;
 
-    /** A server whose {@code test.Admin/Exit} drains it from the handler, after replying if asked {@code reply}. */
+    /**
+     * A server whose {@code test.Admin/Exit} drains it from the handler, after replying
+     * if asked {@code reply}.
+     */
     private void start(Duration gracePeriod) throws Exception {
         drainer = new GrpcServerDrainer(tracker, new DrainPolicy(Duration.ZERO, gracePeriod, MethodPatterns.none()),
                 event -> {
                 });
         ServerServiceDefinition admin = ServerServiceDefinition.builder("test.Admin")
-                .addMethod(EXIT, ServerCalls.asyncUnaryCall((request, observer) -> {
-                    if (request.equals("reply")) {
-                        observer.onNext("bye");
-                        observer.onCompleted();
-                    }
-                    drainer.drain();
-                }))
-                .build();
+            .addMethod(EXIT, ServerCalls.asyncUnaryCall((request, observer) -> {
+                if (request.equals("reply")) {
+                    observer.onNext("bye");
+                    observer.onCompleted();
+                }
+                drainer.drain();
+            }))
+            .build();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(admin)
-                .addService(slow)
-                .intercept(tracker)
-                .build()
-                .start();
+            .addService(admin)
+            .addService(slow)
+            .intercept(tracker)
+            .build()
+            .start();
         drainer.register(server, null);
         drainer.start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
@@ -95,7 +104,7 @@ class DrainFromAHandlerTest {
         assertThat(other.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
         await(() -> drainer.status().state() == DrainState.TERMINATED, Duration.ofSeconds(20));
         assertThat(output).contains("The application's close was started by the handler of a call to test.Admin/Exit")
-                .doesNotContain("grace period 1m expired");
+            .doesNotContain("grace period 1m expired");
         assertThat(drainer.status().completedCalls()).isEqualTo(1);
     }
 
@@ -112,8 +121,9 @@ class DrainFromAHandlerTest {
         assertThat(status.getDescription()).isEqualTo("server shutting down: grace period 200ms expired");
         await(() -> drainer.status().state() == DrainState.TERMINATED, Duration.ofSeconds(20));
         assertThat(output).contains("The application's close was started by the handler of a call to test.Admin/Exit")
-                .contains("ended 1 call with UNAVAILABLE: test.Admin/Exit")
-                .contains("The handler of the call to test.Admin/Exit that started the application's close returns")
-                .doesNotContain("ignore cancellation");
+            .contains("ended 1 call with UNAVAILABLE: test.Admin/Exit")
+            .contains("The handler of the call to test.Admin/Exit that started the application's close returns")
+            .doesNotContain("ignore cancellation");
     }
+
 }

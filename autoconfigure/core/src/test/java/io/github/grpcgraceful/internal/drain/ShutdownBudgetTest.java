@@ -23,19 +23,19 @@ class ShutdownBudgetTest {
 
     @Test
     void aDrainLongerThanThePhaseTimeoutIsReportedWithBothFiguresAndWhatToDo() {
-        assertThat(ShutdownBudget.overrun(policy("5S", "30S"), Duration.ofSeconds(30))).hasValueSatisfying(
-                warning -> assertThat(warning)
-                        .contains("drain-delay + grpc.shutdown.grace-period (35s) exceed "
-                                + "spring.lifecycle.timeout-per-shutdown-phase (30s)")
-                        .contains("terminationGracePeriodSeconds) at least 35s"));
+        assertThat(ShutdownBudget.overrun(policy("5S", "30S"), Duration.ofSeconds(30)))
+            .hasValueSatisfying(warning -> assertThat(warning)
+                .contains("drain-delay + grpc.shutdown.grace-period (35s) exceed "
+                        + "spring.lifecycle.timeout-per-shutdown-phase (30s)")
+                .contains("terminationGracePeriodSeconds) at least 35s"));
     }
 
     @Test
     void thePhaseTimeoutIsReadAsSpringBootBindsItWithItsDefaultOtherwise() {
-        assertThat(ShutdownBudget.phaseTimeout(new MockEnvironment()))
-                .isEqualTo(ShutdownBudget.DEFAULT_PHASE_TIMEOUT);
-        assertThat(ShutdownBudget.phaseTimeout(
-                new MockEnvironment().withProperty("spring.lifecycle.timeout-per-shutdown-phase", "1m")))
-                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(ShutdownBudget.phaseTimeout(new MockEnvironment())).isEqualTo(ShutdownBudget.DEFAULT_PHASE_TIMEOUT);
+        assertThat(ShutdownBudget
+            .phaseTimeout(new MockEnvironment().withProperty("spring.lifecycle.timeout-per-shutdown-phase", "1m")))
+            .isEqualTo(Duration.ofMinutes(1));
     }
+
 }

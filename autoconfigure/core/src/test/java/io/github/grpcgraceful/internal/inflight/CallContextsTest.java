@@ -45,16 +45,18 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The context a tracked handler runs in, on a real Netty server: ending a call cancels its handler's context at once,
- * the drain signal finds the call (in a child context too), nothing stays behind, and two trackers in one JVM share
- * nothing.
+ * The context a tracked handler runs in, on a real Netty server: ending a call cancels
+ * its handler's context at once, the drain signal finds the call (in a child context
+ * too), nothing stays behind, and two trackers in one JVM share nothing.
  */
 class CallContextsTest {
 
     private static final Context.Key<String> SET_BY_A_LATER_INTERCEPTOR = Context.key("later");
 
     private final SlowService service = new SlowService();
+
     private Server server;
+
     private ManagedChannel channel;
 
     private InFlightCallTracker start() throws Exception {
@@ -66,20 +68,23 @@ class CallContextsTest {
 
     private static Server serve(SlowService service, InFlightCallTracker tracker) throws Exception {
         return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(service, childContext()))
-                .intercept(tracker)
-                .build()
-                .start();
+            .addService(ServerInterceptors.intercept(service, childContext()))
+            .intercept(tracker)
+            .build()
+            .start();
     }
 
-    /** Like most interceptors that add to the context: the handler then runs in a child of the server's. */
+    /**
+     * Like most interceptors that add to the context: the handler then runs in a child of
+     * the server's.
+     */
     private static ServerInterceptor childContext() {
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                     ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(Context.current().withValue(SET_BY_A_LATER_INTERCEPTOR, "set"),
-                        call, headers, next);
+                return Contexts.interceptCall(Context.current().withValue(SET_BY_A_LATER_INTERCEPTOR, "set"), call,
+                        headers, next);
             }
         };
     }
@@ -107,12 +112,13 @@ class CallContextsTest {
         Status status = sleeping.closed().get(10, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(status.getDescription()).isEqualTo("ended by the test");
-        // The handler waits on its context for 60 s: it returns now only because that context was cancelled, by
+        // The handler waits on its context for 60 s: it returns now only because that
+        // context was cancelled, by
         // the tracker (gRPC's own cancellation would say "RPC cancelled").
         await(() -> service.running() == 0, Duration.ofSeconds(5));
         assertThat(service.cancellationCauses()).singleElement()
-                .isInstanceOfSatisfying(StatusRuntimeException.class, cause -> assertThat(cause.getStatus()
-                        .getDescription()).isEqualTo("ended by the test"));
+            .isInstanceOfSatisfying(StatusRuntimeException.class,
+                    cause -> assertThat(cause.getStatus().getDescription()).isEqualTo("ended by the test"));
         await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
         assertThat(tracker.oldest(10)).isEmpty();
         assertThat(service.handlerErrors()).isEmpty();
@@ -122,13 +128,14 @@ class CallContextsTest {
     void endingACallCancelsItsHandlersContextAtOnceWhenAnInterceptorAheadOfTheTrackerGaveItAChildContext()
             throws Exception {
         InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
-        // The last interceptor added runs first: the tracker sees the child context, not the server's own.
+        // The last interceptor added runs first: the tracker sees the child context, not
+        // the server's own.
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(service)
-                .intercept(tracker)
-                .intercept(childContext())
-                .build()
-                .start();
+            .addService(service)
+            .intercept(tracker)
+            .intercept(childContext())
+            .build()
+            .start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
         StreamProbe<String> sleeping = new StreamProbe<>();
         ClientCalls.asyncUnaryCall(channel.newCall(SlowService.SLEEP, CallOptions.DEFAULT), "60000", sleeping);
@@ -139,8 +146,8 @@ class CallContextsTest {
         assertThat(sleeping.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         await(() -> service.running() == 0, Duration.ofSeconds(5));
         assertThat(service.cancellationCauses()).singleElement()
-                .isInstanceOfSatisfying(StatusRuntimeException.class, cause -> assertThat(cause.getStatus()
-                        .getDescription()).isEqualTo("ended by the test"));
+            .isInstanceOfSatisfying(StatusRuntimeException.class,
+                    cause -> assertThat(cause.getStatus().getDescription()).isEqualTo("ended by the test"));
         await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
     }
 
@@ -148,15 +155,15 @@ class CallContextsTest {
     void aListenerOnTheHandlersContextRunsWhenItsCallCompletes() throws Exception {
         start();
 
-        // The handler waits 100 ms on a listener of its context, which stays registered when the wait times out.
+        // The handler waits 100 ms on a listener of its context, which stays registered
+        // when the wait times out.
         assertThat(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "100"))
-                .isEqualTo("slept 100");
+            .isEqualTo("slept 100");
 
         // The call's context is cancelled without a cause when the call completes.
         await(() -> service.cancellationCauses().size() == 1, Duration.ofSeconds(5));
         assertThat(service.cancellationCauses()).singleElement()
-                .isInstanceOfSatisfying(IllegalStateException.class,
-                        cause -> assertThat(cause).hasMessage("no cause"));
+            .isInstanceOfSatisfying(IllegalStateException.class, cause -> assertThat(cause).hasMessage("no cause"));
     }
 
     @Test
@@ -199,14 +206,14 @@ class CallContextsTest {
         InFlightCallTracker other = new InFlightCallTracker(MethodPatterns.none());
         Server otherServer = serve(otherService, other);
         ManagedChannel otherChannel = NettyChannelBuilder.forAddress("127.0.0.1", otherServer.getPort())
-                .usePlaintext().build();
+            .usePlaintext()
+            .build();
         try {
             StreamProbe<String> mine = new StreamProbe<>();
-            ClientCalls.asyncServerStreamingCall(channel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT), "",
-                    mine);
+            ClientCalls.asyncServerStreamingCall(channel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT), "", mine);
             StreamProbe<String> theirs = new StreamProbe<>();
-            ClientCalls.asyncServerStreamingCall(otherChannel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT),
-                    "", theirs);
+            ClientCalls.asyncServerStreamingCall(otherChannel.newCall(SlowService.SUBSCRIBE, CallOptions.DEFAULT), "",
+                    theirs);
             mine.awaitFirstMessage();
             theirs.awaitFirstMessage();
 
@@ -217,7 +224,8 @@ class CallContextsTest {
             assertThat(other.inFlight()).isEqualTo(1);
             assertThat(theirs.closed()).isNotDone();
             assertThat(theirs.messages()).doesNotContain("goodbye");
-        } finally {
+        }
+        finally {
             draining.endDrain();
             otherChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             otherServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -247,7 +255,8 @@ class CallContextsTest {
             for (Future<Integer> reply : replies) {
                 assertThat(reply.get(60, TimeUnit.SECONDS)).isEqualTo(callsPerThread);
             }
-        } finally {
+        }
+        finally {
             clients.shutdownNow();
         }
 
@@ -262,7 +271,7 @@ class CallContextsTest {
         InFlightCallTracker tracker = start();
         for (int i = 0; i < 100; i++) {
             assertThat(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "0"))
-                    .isEqualTo("slept 0");
+                .isEqualTo("slept 0");
         }
 
         await(() -> tracker.completedCalls() == 100, Duration.ofSeconds(5));
@@ -271,11 +280,18 @@ class CallContextsTest {
         assertThat(tracker.endAll(Status.UNAVAILABLE)).isEmpty();
     }
 
-    /** Serves {@code service} in-process with a direct executor: a call made from a handler runs on its thread. */
+    /**
+     * Serves {@code service} in-process with a direct executor: a call made from a
+     * handler runs on its thread.
+     */
     private InFlightCallTracker serveInProcess(String name, ServerServiceDefinition service) throws Exception {
         InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
-        server = InProcessServerBuilder.forName(name).directExecutor().addService(service).intercept(tracker).build()
-                .start();
+        server = InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(service)
+            .intercept(tracker)
+            .build()
+            .start();
         return tracker;
     }
 
@@ -284,13 +300,13 @@ class CallContextsTest {
         MethodDescriptor<String, String> poll = TextMethods.method("test.Poll", "Wait",
                 MethodDescriptor.MethodType.UNARY);
         ServerServiceDefinition service = ServerServiceDefinition.builder("test.Poll")
-                .addMethod(poll, ServerCalls.asyncUnaryCall((request, reply) ->
-                        // A long poll: no answer until something changes, or until the server drains.
-                        DrainSignal.current().onDrain(() -> {
-                            reply.onNext("no change, ask another server");
-                            reply.onCompleted();
-                        })))
-                .build();
+            .addMethod(poll, ServerCalls.asyncUnaryCall((request, reply) ->
+            // A long poll: no answer until something changes, or until the server drains.
+            DrainSignal.current().onDrain(() -> {
+                reply.onNext("no change, ask another server");
+                reply.onCompleted();
+            })))
+            .build();
         String name = InProcessServerBuilder.generateName();
         InFlightCallTracker tracker = serveInProcess(name, service);
         channel = InProcessChannelBuilder.forName(name).build();
@@ -299,7 +315,7 @@ class CallContextsTest {
         await(() -> tracker.inFlight() == 1, Duration.ofSeconds(5));
 
         assertThat(tracker.beginDrain(Status.UNAVAILABLE)).as("a call that asked for the signal is not released")
-                .isEmpty();
+            .isEmpty();
 
         assertThat(waiting.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
         assertThat(waiting.messages()).containsExactly("no change, ask another server");
@@ -312,33 +328,33 @@ class CallContextsTest {
         MethodDescriptor<String, String> talk = TextMethods.method("test.Chat", "Talk",
                 MethodDescriptor.MethodType.BIDI_STREAMING);
         ServerServiceDefinition service = ServerServiceDefinition.builder("test.Chat")
-                .addMethod(talk, ServerCalls.asyncBidiStreamingCall(reply -> new StreamObserver<String>() {
-                    @Override
-                    public void onNext(String message) {
-                        // Asked in a callback of the call (onMessage), not in the method.
-                        DrainSignal.current().onDrain(() -> {
-                            reply.onNext("goodbye");
-                            reply.onCompleted();
-                        });
-                        reply.onNext("heard " + message);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
+            .addMethod(talk, ServerCalls.asyncBidiStreamingCall(reply -> new StreamObserver<String>() {
+                @Override
+                public void onNext(String message) {
+                    // Asked in a callback of the call (onMessage), not in the method.
+                    DrainSignal.current().onDrain(() -> {
+                        reply.onNext("goodbye");
                         reply.onCompleted();
-                    }
-                }))
-                .build();
+                    });
+                    reply.onNext("heard " + message);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    reply.onCompleted();
+                }
+            }))
+            .build();
         String name = InProcessServerBuilder.generateName();
         InFlightCallTracker tracker = serveInProcess(name, service);
         channel = InProcessChannelBuilder.forName(name).build();
         StreamProbe<String> replies = new StreamProbe<>();
-        StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(
-                channel.newCall(talk, CallOptions.DEFAULT), replies);
+        StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(talk, CallOptions.DEFAULT),
+                replies);
         requests.onNext("hello");
         replies.awaitFirstMessage();
 
@@ -360,27 +376,28 @@ class CallContextsTest {
         List<Thread> threads = new CopyOnWriteArrayList<>();
         List<DrainSignal> signals = new CopyOnWriteArrayList<>();
         ServerServiceDefinition nested = ServerServiceDefinition.builder("test.Nested")
-                .addMethod(inner, ServerCalls.asyncUnaryCall((request, reply) -> {
-                    threads.add(Thread.currentThread());
-                    signals.add(DrainSignal.current());
-                    reply.onNext("inner");
-                    reply.onCompleted();
-                }))
-                .addMethod(outer, ServerCalls.asyncUnaryCall((request, reply) -> {
-                    threads.add(Thread.currentThread());
-                    signals.add(DrainSignal.current());
-                    String answer = ClientCalls.blockingUnaryCall(channel, inner, CallOptions.DEFAULT, request);
-                    signals.add(DrainSignal.current());
-                    reply.onNext("outer, " + answer);
-                    reply.onCompleted();
-                }))
-                .build();
+            .addMethod(inner, ServerCalls.asyncUnaryCall((request, reply) -> {
+                threads.add(Thread.currentThread());
+                signals.add(DrainSignal.current());
+                reply.onNext("inner");
+                reply.onCompleted();
+            }))
+            .addMethod(outer, ServerCalls.asyncUnaryCall((request, reply) -> {
+                threads.add(Thread.currentThread());
+                signals.add(DrainSignal.current());
+                String answer = ClientCalls.blockingUnaryCall(channel, inner, CallOptions.DEFAULT, request);
+                signals.add(DrainSignal.current());
+                reply.onNext("outer, " + answer);
+                reply.onCompleted();
+            }))
+            .build();
         InFlightCallTracker tracker = serveInProcess(name, nested);
 
-        assertThat(ClientCalls.blockingUnaryCall(channel, outer, CallOptions.DEFAULT, "x"))
-                .isEqualTo("outer, inner");
+        assertThat(ClientCalls.blockingUnaryCall(channel, outer, CallOptions.DEFAULT, "x")).isEqualTo("outer, inner");
 
-        assertThat(threads).hasSize(2).as("the inner call ran inside the outer's callback").containsOnly(threads.get(0));
+        assertThat(threads).hasSize(2)
+            .as("the inner call ran inside the outer's callback")
+            .containsOnly(threads.get(0));
         DrainSignal outerBefore = signals.get(0);
         DrainSignal innerSignal = signals.get(1);
         DrainSignal outerAfter = signals.get(2);
@@ -391,4 +408,5 @@ class CallContextsTest {
         tracker.endDrain();
         assertThat(tracker.completedCalls()).isEqualTo(2);
     }
+
 }

@@ -42,57 +42,71 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
 /**
- * A call the drain ends or releases is over for its handler the way gRPC tells handlers: on a real Netty server, with
- * handlers that return at once and keep their call open (as grpc-kotlin's coroutines and reactive bridges do), the
- * cancel handler runs and the call says it is cancelled, the drain signal is found through the call's context on
- * another thread, and the counts tell calls that completed with OK from those that did not.
+ * A call the drain ends or releases is over for its handler the way gRPC tells handlers:
+ * on a real Netty server, with handlers that return at once and keep their call open (as
+ * grpc-kotlin's coroutines and reactive bridges do), the cancel handler runs and the call
+ * says it is cancelled, the drain signal is found through the call's context on another
+ * thread, and the counts tell calls that completed with OK from those that did not.
  */
 class HandlersLearnTheEndTest {
 
-    private static final MethodDescriptor<String, String> HOLD =
-            TextMethods.method("test.Hold", "Hold", MethodDescriptor.MethodType.UNARY);
-    private static final MethodDescriptor<String, String> WATCH =
-            TextMethods.method("test.Hold", "Watch", MethodDescriptor.MethodType.SERVER_STREAMING);
-    private static final MethodDescriptor<String, String> ECHO =
-            TextMethods.method("test.Hold", "Echo", MethodDescriptor.MethodType.UNARY);
+    private static final MethodDescriptor<String, String> HOLD = TextMethods.method("test.Hold", "Hold",
+            MethodDescriptor.MethodType.UNARY);
 
-    /** The handlers' observers, by request, and what each learnt: its cancel handler ran. */
+    private static final MethodDescriptor<String, String> WATCH = TextMethods.method("test.Hold", "Watch",
+            MethodDescriptor.MethodType.SERVER_STREAMING);
+
+    private static final MethodDescriptor<String, String> ECHO = TextMethods.method("test.Hold", "Echo",
+            MethodDescriptor.MethodType.UNARY);
+
+    /**
+     * The handlers' observers, by request, and what each learnt: its cancel handler ran.
+     */
     private final Map<String, ServerCallStreamObserver<String>> held = new ConcurrentHashMap<>();
+
     private final List<String> cancelled = new CopyOnWriteArrayList<>();
+
     private final Map<String, CompletableFuture<DrainSignal>> signals = new ConcurrentHashMap<>();
+
     private final ExecutorService elsewhere = Executors.newSingleThreadExecutor();
+
     private Server server;
+
     private ManagedChannel channel;
 
     private InFlightCallTracker start() throws Exception {
         InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(service())
-                .intercept(new RejectingInterceptor())
-                .intercept(tracker)
-                .build()
-                .start();
+            .addService(service())
+            .intercept(new RejectingInterceptor())
+            .intercept(tracker)
+            .build()
+            .start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
         return tracker;
     }
 
-    /** Handlers that keep the call and return: the call goes on until someone completes or cancels it. */
+    /**
+     * Handlers that keep the call and return: the call goes on until someone completes or
+     * cancels it.
+     */
     private ServerServiceDefinition service() {
         return ServerServiceDefinition.builder("test.Hold")
-                .addMethod(HOLD, ServerCalls.asyncUnaryCall(this::hold))
-                .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this::hold))
-                .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, observer) -> {
-                    observer.onNext(request);
-                    observer.onCompleted();
-                }))
-                .build();
+            .addMethod(HOLD, ServerCalls.asyncUnaryCall(this::hold))
+            .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this::hold))
+            .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, observer) -> {
+                observer.onNext(request);
+                observer.onCompleted();
+            }))
+            .build();
     }
 
     private void hold(String request, StreamObserver<String> observer) {
         ServerCallStreamObserver<String> call = (ServerCallStreamObserver<String>) observer;
         call.setOnCancelHandler(() -> cancelled.add(request));
         held.put(request, call);
-        // Where a coroutine or a wrapped task runs: not the handler's thread, but the call's context.
+        // Where a coroutine or a wrapped task runs: not the handler's thread, but the
+        // call's context.
         CompletableFuture<DrainSignal> signal = signals.computeIfAbsent(request, r -> new CompletableFuture<>());
         Runnable find = () -> signal.complete(DrainSignal.current());
         elsewhere.execute(Context.current().wrap(find));
@@ -140,7 +154,8 @@ class HandlersLearnTheEndTest {
         await(() -> held.containsKey("stream"), Duration.ofSeconds(10));
 
         assertThat(tracker.beginDrain(Status.UNAVAILABLE.withDescription("released"),
-                MethodPatterns.of(List.of("test.Hold/Watch")))).hasSize(1);
+                MethodPatterns.of(List.of("test.Hold/Watch"))))
+            .hasSize(1);
 
         assertThat(client.closed().get(10, TimeUnit.SECONDS).getDescription()).isEqualTo("released");
         await(() -> cancelled.contains("stream"), Duration.ofSeconds(10));
@@ -173,14 +188,14 @@ class HandlersLearnTheEndTest {
         StreamProbe<String> client = new StreamProbe<>();
         ClientCalls.asyncServerStreamingCall(channel.newCall(WATCH, CallOptions.DEFAULT), "signalled", client);
         DrainSignal signal = signals.computeIfAbsent("signalled", request -> new CompletableFuture<>())
-                .get(10, TimeUnit.SECONDS);
+            .get(10, TimeUnit.SECONDS);
         assertThat(signal).isInstanceOf(TrackedCall.class);
         CompletableFuture<Void> told = new CompletableFuture<>();
         signal.onDrain(() -> told.complete(null));
         assertThat(signal.isDraining()).isFalse();
 
         assertThat(tracker.beginDrain(Status.UNAVAILABLE)).as("a call that asked for the signal is not released")
-                .isEmpty();
+            .isEmpty();
 
         told.get(10, TimeUnit.SECONDS);
         assertThat(signal.isDraining()).isTrue();
@@ -196,8 +211,9 @@ class HandlersLearnTheEndTest {
         Metadata reject = new Metadata();
         reject.put(RejectingInterceptor.REJECT, "yes");
         StatusRuntimeException rejected = assertThrows(StatusRuntimeException.class,
-                () -> ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
-                        MetadataUtils.newAttachHeadersInterceptor(reject)), ECHO, CallOptions.DEFAULT, "no"));
+                () -> ClientCalls.blockingUnaryCall(
+                        ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(reject)), ECHO,
+                        CallOptions.DEFAULT, "no"));
         assertThat(rejected.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         ClientCall<String, String> leaving = channel.newCall(HOLD, CallOptions.DEFAULT);
         ClientCalls.asyncUnaryCall(leaving, "leaving", new StreamProbe<>());
@@ -209,4 +225,5 @@ class HandlersLearnTheEndTest {
         assertThat(tracker.failedCalls()).as("the rejected call and the one its client cancelled").isEqualTo(2);
         assertThat(tracker.trackedCalls()).isEqualTo(3);
     }
+
 }

@@ -29,9 +29,10 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
 /**
- * Many calls in flight at once, started on one thread (an in-process server and channel with direct executors), so
- * that they share one stripe of the tracker's registry: it grows past its first size, reuses the slots of calls that
- * finished, and the drain still finds every call in flight, and only those.
+ * Many calls in flight at once, started on one thread (an in-process server and channel
+ * with direct executors), so that they share one stripe of the tracker's registry: it
+ * grows past its first size, reuses the slots of calls that finished, and the drain still
+ * finds every call in flight, and only those.
  */
 class ManyCallsInFlightTest {
 
@@ -40,7 +41,9 @@ class ManyCallsInFlightTest {
 
     /** The replies of the calls the server holds, by request. */
     private final Map<String, StreamObserver<String>> held = new ConcurrentHashMap<>();
+
     private Server server;
+
     private ManagedChannel channel;
 
     @AfterEach
@@ -52,12 +55,16 @@ class ManyCallsInFlightTest {
     @Test
     void theDrainFindsEveryCallInFlightAfterManyCameAndWent() throws Exception {
         ServerServiceDefinition service = ServerServiceDefinition.builder("test.Hold")
-                .addMethod(HOLD, ServerCalls.asyncUnaryCall((request, reply) -> held.put(request, reply)))
-                .build();
+            .addMethod(HOLD, ServerCalls.asyncUnaryCall((request, reply) -> held.put(request, reply)))
+            .build();
         InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor().addService(service).intercept(tracker).build()
-                .start();
+        server = InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(service)
+            .intercept(tracker)
+            .build()
+            .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
 
         List<StreamProbe<String>> first = call(0, 40);
@@ -79,8 +86,8 @@ class ManyCallsInFlightTest {
         assertThat(ended).hasSize(30);
         assertThat(ended).extracting(InFlightCall::runningFor).isSortedAccordingTo((a, b) -> b.compareTo(a));
         Duration youngestOfTheFirst = ended.get(19).runningFor();
-        assertThat(ended.subList(20, 30)).allSatisfy(call ->
-                assertThat(call.runningFor()).isLessThan(youngestOfTheFirst));
+        assertThat(ended.subList(20, 30))
+            .allSatisfy(call -> assertThat(call.runningFor()).isLessThan(youngestOfTheFirst));
         for (int i = 0; i < 40; i++) {
             Status.Code expected = i % 2 == 0 ? Status.Code.OK : Status.Code.UNAVAILABLE;
             assertThat(first.get(i).closed().get(5, TimeUnit.SECONDS).getCode()).as("call %d", i).isEqualTo(expected);
@@ -95,7 +102,10 @@ class ManyCallsInFlightTest {
         assertThat(tracker.trackedCalls()).isEqualTo(50);
     }
 
-    /** Starts calls {@code from} to {@code to} (exclusive), each held by the server until answered. */
+    /**
+     * Starts calls {@code from} to {@code to} (exclusive), each held by the server until
+     * answered.
+     */
     private List<StreamProbe<String>> call(int from, int to) {
         List<StreamProbe<String>> calls = new ArrayList<>();
         for (int i = from; i < to; i++) {
@@ -111,4 +121,5 @@ class ManyCallsInFlightTest {
         reply.onNext("answered");
         reply.onCompleted();
     }
+
 }

@@ -18,8 +18,9 @@ import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
 
 /**
- * Where nothing will drain, Spring Boot's registry closer keeps its place: in a real context with a listener named as
- * Boot's, a drainer disabled at run time (Spring AOT) or without a server leaves it to run on the close event.
+ * Where nothing will drain, Spring Boot's registry closer keeps its place: in a real
+ * context with a listener named as Boot's, a drainer disabled at run time (Spring AOT) or
+ * without a server leaves it to run on the close event.
  */
 class RegistriesClosedAfterDrainTest {
 
@@ -58,11 +59,12 @@ class RegistriesClosedAfterDrainTest {
     private GenericApplicationContext context(boolean enabled) {
         GenericApplicationContext context = new GenericApplicationContext();
         InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
-        context.registerBean(GrpcServerDrainer.class,
-                () -> new GrpcServerDrainer(tracker, new DrainPolicy(Duration.ZERO, Duration.ofSeconds(1), MethodPatterns.none()), context, enabled));
+        context.registerBean(GrpcServerDrainer.class, () -> new GrpcServerDrainer(tracker,
+                new DrainPolicy(Duration.ZERO, Duration.ofSeconds(1), MethodPatterns.none()), context, enabled));
         context.registerBean(RegistriesClosedAfterDrain.class,
                 () -> new RegistriesClosedAfterDrain(context.getBeanProvider(GrpcServerDrainer.class)));
-        context.registerBean(RegistriesClosedAfterDrain.BOOT_CLOSER, RegistryCloser.class, () -> new RegistryCloser(order));
+        context.registerBean(RegistriesClosedAfterDrain.BOOT_CLOSER, RegistryCloser.class,
+                () -> new RegistryCloser(order));
         context.registerBean("firstToStop", StopRecorder.class, () -> new StopRecorder(order));
         return context;
     }
@@ -80,11 +82,13 @@ class RegistriesClosedAfterDrainTest {
         public void onApplicationEvent(ContextClosedEvent event) {
             order.add("registries closed");
         }
+
     }
 
     static final class StopRecorder implements SmartLifecycle {
 
         private final List<String> order;
+
         private volatile boolean running;
 
         StopRecorder(List<String> order) {
@@ -111,5 +115,7 @@ class RegistriesClosedAfterDrainTest {
         public int getPhase() {
             return GrpcServerDrainer.PHASE;
         }
+
     }
+
 }

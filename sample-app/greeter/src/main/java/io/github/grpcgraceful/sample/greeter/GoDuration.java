@@ -6,25 +6,21 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Go's duration syntax ({@code time.ParseDuration}): a sequence of decimal numbers, each with an optional
- * fraction and a unit, such as {@code 300ms}, {@code 1.5s} or {@code 2h45m}, with an optional sign. The Go
- * client of the article sends its durations this way.
+ * Go's duration syntax ({@code time.ParseDuration}): a sequence of decimal numbers, each
+ * with an optional fraction and a unit, such as {@code 300ms}, {@code 1.5s} or
+ * {@code 2h45m}, with an optional sign. The Go client of the article sends its durations
+ * this way.
  */
 public final class GoDuration {
 
-    /** The units Go accepts, in nanoseconds; µ is accepted both as the micro sign and as the Greek letter mu. */
-    private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
-            "ns", 1L,
-            "us", 1_000L,
-            "\u00b5s", 1_000L,
-            "\u03bcs", 1_000L,
-            "ms", 1_000_000L,
-            "s", 1_000_000_000L,
-            "m", 60_000_000_000L,
-            "h", 3_600_000_000_000L);
+    /**
+     * The units Go accepts, in nanoseconds; µ is accepted both as the micro sign and as
+     * the Greek letter mu.
+     */
+    private static final Map<String, Long> NANOS_PER_UNIT = Map.of("ns", 1L, "us", 1_000L, "\u00b5s", 1_000L, "\u03bcs",
+            1_000L, "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
 
-    private static final String SYNTAX_HINT =
-            "expected numbers with units ns, us, µs, ms, s, m or h, such as \"300ms\", \"1.5s\" or \"1m30s\"";
+    private static final String SYNTAX_HINT = "expected numbers with units ns, us, µs, ms, s, m or h, such as \"300ms\", \"1.5s\" or \"1m30s\"";
 
     private static final BigInteger MAX_NANOS = BigInteger.valueOf(Long.MAX_VALUE);
 
@@ -33,7 +29,6 @@ public final class GoDuration {
 
     /**
      * Parses a Go duration.
-     *
      * @throws IllegalArgumentException naming the text and the rule it breaks
      */
     public static Duration parse(String text) {
@@ -81,7 +76,10 @@ public final class GoDuration {
         return Duration.ofNanos(negative ? -nanos.longValue() : nanos.longValue());
     }
 
-    /** Formats a duration the way Go prints one: {@code 10m0s}, {@code 1.5s}, {@code 300ms}. */
+    /**
+     * Formats a duration the way Go prints one: {@code 10m0s}, {@code 1.5s},
+     * {@code 300ms}.
+     */
     public static String format(Duration duration) {
         if (duration.isNegative()) {
             return "-" + format(duration.negated());
@@ -94,7 +92,8 @@ public final class GoDuration {
         }
         long hours = duration.toHours();
         int minutes = duration.toMinutesPart();
-        String seconds = trim(BigDecimal.valueOf(duration.toSecondsPart() * 1_000_000_000L + duration.toNanosPart(), 9)) + "s";
+        String seconds = trim(BigDecimal.valueOf(duration.toSecondsPart() * 1_000_000_000L + duration.toNanosPart(), 9))
+                + "s";
         if (hours > 0) {
             return hours + "h" + minutes + "m" + seconds;
         }
@@ -109,4 +108,5 @@ public final class GoDuration {
         return new IllegalArgumentException(
                 "duration \"" + text + "\" is not a valid Go duration: " + problem + "; " + SYNTAX_HINT);
     }
+
 }

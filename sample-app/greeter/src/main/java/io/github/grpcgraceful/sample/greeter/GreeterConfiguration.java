@@ -6,8 +6,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * What both sample apps share: the timer that sends every delayed reply and greeting. Each app registers the services
- * the way its gRPC backend finds them.
+ * What both sample apps share: the timer that sends every delayed reply and greeting.
+ * Each app registers the services the way its gRPC backend finds them.
  */
 @Configuration(proxyBeanMethods = false)
 public class GreeterConfiguration {
@@ -20,8 +20,10 @@ public class GreeterConfiguration {
             thread.setDaemon(true);
             return thread;
         });
-        // A cancelled call's reply leaves the queue at once instead of when it would have been due.
+        // A cancelled call's reply leaves the queue at once instead of when it would have
+        // been due.
         timer.setRemoveOnCancelPolicy(true);
         return timer;
     }
+
 }

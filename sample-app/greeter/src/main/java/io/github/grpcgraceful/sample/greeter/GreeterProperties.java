@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings of the sample Greeter.
  *
- * @param maxDuration the longest wait a {@code SayHello} call may ask for; longer ones are rejected with
- *     INVALID_ARGUMENT
+ * @param maxDuration the longest wait a {@code SayHello} call may ask for; longer ones
+ * are rejected with INVALID_ARGUMENT
  */
 @ConfigurationProperties(prefix = "sample.greeter")
 public record GreeterProperties(Duration maxDuration) {

@@ -15,15 +15,17 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The article's Greeter: logs {@code Received: <name>}, waits for the requested duration, replies
- * {@code Hello <name>}. The wait is a scheduled reply, not a sleeping thread, and it is dropped as soon as the
- * call is gone (client cancel, deadline, or the server ending the call).
+ * The article's Greeter: logs {@code Received: <name>}, waits for the requested duration,
+ * replies {@code Hello <name>}. The wait is a scheduled reply, not a sleeping thread, and
+ * it is dropped as soon as the call is gone (client cancel, deadline, or the server
+ * ending the call).
  */
 public class GreeterService extends GreeterGrpc.GreeterImplBase {
 
     private static final Logger log = LoggerFactory.getLogger(GreeterService.class);
 
     private final ScheduledExecutorService replyTimer;
+
     private final Duration maxDuration;
 
     public GreeterService(ScheduledExecutorService greeterReplyTimer, GreeterProperties properties) {
@@ -37,7 +39,8 @@ public class GreeterService extends GreeterGrpc.GreeterImplBase {
         Duration wait;
         try {
             wait = requestedWait(request.getDuration());
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             responseObserver.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
@@ -46,8 +49,8 @@ public class GreeterService extends GreeterGrpc.GreeterImplBase {
             reply(responseObserver, reply);
             return;
         }
-        ScheduledFuture<?> pending = replyTimer.schedule(
-                () -> reply(responseObserver, reply), wait.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> pending = replyTimer.schedule(() -> reply(responseObserver, reply), wait.toNanos(),
+                TimeUnit.NANOSECONDS);
         // The call's context is cancelled whenever the call ends without our reply.
         Context.current().addListener(context -> pending.cancel(false), MoreExecutors.directExecutor());
     }
@@ -71,4 +74,5 @@ public class GreeterService extends GreeterGrpc.GreeterImplBase {
         responseObserver.onNext(reply);
         responseObserver.onCompleted();
     }
+
 }

@@ -20,17 +20,21 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 /**
- * Greets a subscriber at every interval until the subscriber leaves. When the server drains, it says goodbye and
- * completes the stream with OK, through the starter's {@link DrainSignal}. Every write runs on the one reply-timer
- * thread, so the greetings and the goodbye never overlap.
+ * Greets a subscriber at every interval until the subscriber leaves. When the server
+ * drains, it says goodbye and completes the stream with OK, through the starter's
+ * {@link DrainSignal}. Every write runs on the one reply-timer thread, so the greetings
+ * and the goodbye never overlap.
  */
 public class GreetingStreamService extends GreetingStreamGrpc.GreetingStreamImplBase {
 
     private static final Logger log = LoggerFactory.getLogger(GreetingStreamService.class);
+
     private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
     private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
 
     private final ScheduledExecutorService timer;
+
     private final Duration maxInterval;
 
     public GreetingStreamService(ScheduledExecutorService greeterReplyTimer, GreeterProperties properties) {
@@ -43,7 +47,8 @@ public class GreetingStreamService extends GreetingStreamGrpc.GreetingStreamImpl
         Duration interval;
         try {
             interval = interval(request.getInterval());
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             responseObserver.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
@@ -51,9 +56,10 @@ public class GreetingStreamService extends GreetingStreamGrpc.GreetingStreamImpl
         ServerCallStreamObserver<Greeting> stream = (ServerCallStreamObserver<Greeting>) responseObserver;
         AtomicLong sent = new AtomicLong();
         ScheduledFuture<?> greetings = timer.scheduleAtFixedRate(
-                () -> stream.onNext(greeting("Hello " + request.getName() + " #" + sent.incrementAndGet(), false)),
-                0, interval.toNanos(), TimeUnit.NANOSECONDS);
-        // A cancel handler also makes writes after the subscriber left no-ops instead of errors.
+                () -> stream.onNext(greeting("Hello " + request.getName() + " #" + sent.incrementAndGet(), false)), 0,
+                interval.toNanos(), TimeUnit.NANOSECONDS);
+        // A cancel handler also makes writes after the subscriber left no-ops instead of
+        // errors.
         stream.setOnCancelHandler(() -> greetings.cancel(false));
         Context.current().addListener(context -> greetings.cancel(false), MoreExecutors.directExecutor());
         DrainSignal.current().onDrain(() -> timer.execute(() -> {
@@ -69,8 +75,8 @@ public class GreetingStreamService extends GreetingStreamGrpc.GreetingStreamImpl
         }
         Duration interval = GoDuration.parse(text);
         if (interval.compareTo(MIN_INTERVAL) < 0) {
-            throw new IllegalArgumentException("interval \"" + text + "\" is shorter than the minimum of "
-                    + GoDuration.format(MIN_INTERVAL));
+            throw new IllegalArgumentException(
+                    "interval \"" + text + "\" is shorter than the minimum of " + GoDuration.format(MIN_INTERVAL));
         }
         if (interval.compareTo(maxInterval) > 0) {
             throw new IllegalArgumentException("interval \"" + text + "\" exceeds the maximum of "
@@ -82,4 +88,5 @@ public class GreetingStreamService extends GreetingStreamGrpc.GreetingStreamImpl
     private static Greeting greeting(String message, boolean goodbye) {
         return Greeting.newBuilder().setMessage(message).setGoodbye(goodbye).build();
     }
+
 }

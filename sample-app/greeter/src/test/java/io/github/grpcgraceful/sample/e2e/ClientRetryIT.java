@@ -17,13 +17,16 @@ import io.github.grpcgraceful.testing.FixedAddresses;
 import io.grpc.ManagedChannel;
 
 /**
- * The client's half of the promise: a call that one replica ends at its grace deadline with {@code UNAVAILABLE} is
- * retried by the client's retry policy on the other replica, and the caller sees no failure.
+ * The client's half of the promise: a call that one replica ends at its grace deadline
+ * with {@code UNAVAILABLE} is retried by the client's retry policy on the other replica,
+ * and the caller sees no failure.
  */
 class ClientRetryIT {
 
     private SampleProcess draining;
+
     private SampleProcess staying;
+
     private ManagedChannel channel;
 
     @AfterEach
@@ -31,7 +34,7 @@ class ClientRetryIT {
         if (channel != null) {
             channel.shutdownNow();
         }
-        for (SampleProcess sample : new SampleProcess[] {draining, staying}) {
+        for (SampleProcess sample : new SampleProcess[] { draining, staying }) {
             if (sample != null) {
                 sample.close();
             }
@@ -42,20 +45,22 @@ class ClientRetryIT {
     void aCallCutAtOneReplicasGraceDeadlineIsRetriedOnTheOtherAndSucceeds() throws Exception {
         draining = SampleProcess.start("retry-draining", "--grpc.shutdown.grace-period=1s");
         staying = SampleProcess.start("retry-staying");
-        // pick_first: the call goes to the first replica while it serves, to the second once it is gone.
+        // pick_first: the call goes to the first replica while it serves, to the second
+        // once it is gone.
         channel = FixedAddresses.channel(List.of(draining.grpcPort(), staying.grpcPort()),
                 GreeterClient.retryServiceConfig());
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> GreeterGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(60, TimeUnit.SECONDS)
-                .sayHello(HelloRequest.newBuilder().setName("world").setDuration("3s").build()).getMessage());
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .sayHello(HelloRequest.newBuilder().setName("world").setDuration("3s").build())
+            .getMessage());
         awaitLog(draining, "Received: world");
 
         draining.sigterm();
 
         assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("Hello world");
         assertThat(draining.awaitExit(Duration.ofSeconds(15))).as("draining replica exited").isTrue();
-        assertThat(draining.log()).contains("gRPC grace period 1s expired: ended 1 call with UNAVAILABLE: "
-                + "Greeter/SayHello");
+        assertThat(draining.log())
+            .contains("gRPC grace period 1s expired: ended 1 call with UNAVAILABLE: " + "Greeter/SayHello");
         assertThat(staying.log()).as("the retry reached the other replica").contains("Received: world");
     }
 
@@ -68,4 +73,5 @@ class ClientRetryIT {
             Thread.sleep(20);
         }
     }
+
 }

@@ -42,8 +42,9 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 
 /**
- * The promise as a user meets it: the packaged sample as its own process, a real SIGTERM, real gRPC and HTTP clients.
- * Timing bounds are generous: these tests check behaviour, not speed.
+ * The promise as a user meets it: the packaged sample as its own process, a real SIGTERM,
+ * real gRPC and HTTP clients. Timing bounds are generous: these tests check behaviour,
+ * not speed.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class GracefulShutdownIT {
@@ -51,6 +52,7 @@ class GracefulShutdownIT {
     private static final Pattern RECEIVED = Pattern.compile("Received: (\\S+)");
 
     private SampleProcess sample;
+
     private OtlpReceiver collector;
 
     @AfterEach
@@ -65,11 +67,14 @@ class GracefulShutdownIT {
 
     @Test
     void theArticlesScenarioCompletesTheCallInFlightAndRefusesNewOnes() throws Exception {
-        // Pushing its metrics to an OTLP collector too, as a user adds it: the collector sees the drain.
+        // Pushing its metrics to an OTLP collector too, as a user adds it: the collector
+        // sees the drain.
         OtlpReceiver collector = collector();
         sample = SampleProcess.start("article", pushTo(collector));
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
-                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "3s")).getMessage());
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .sayHello(request("world", "3s"))
+            .getMessage());
         awaitLog("Received: world");
         Thread.sleep(500);
 
@@ -84,11 +89,11 @@ class GracefulShutdownIT {
         long replied = System.nanoTime();
         assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - replied)).as("exit after the reply, not at the deadline")
-                .isLessThan(Duration.ofSeconds(5));
+            .isLessThan(Duration.ofSeconds(5));
         String log = sample.log();
         assertThat(log).contains("gRPC drain started: 1 call in flight")
-                .contains("gRPC server drained in")
-                .contains("Completed gRPC server shutdown");
+            .contains("gRPC server drained in")
+            .contains("Completed gRPC server shutdown");
         assertPushedTheDrain(collector, sigterm, log);
     }
 
@@ -98,21 +103,26 @@ class GracefulShutdownIT {
     }
 
     private static String[] pushTo(OtlpReceiver collector) {
-        return Stream.concat(Stream.of("--management.otlp.metrics.export.enabled=true"),
-                Stream.of(collector.properties(Duration.ofSeconds(1))).map(property -> "--" + property))
-                .toArray(String[]::new);
+        return Stream
+            .concat(Stream.of("--management.otlp.metrics.export.enabled=true"),
+                    Stream.of(collector.properties(Duration.ofSeconds(1))).map(property -> "--" + property))
+            .toArray(String[]::new);
     }
 
     /**
-     * A push while the call drained showed it in flight; the last one, after the drain, carries the drain, unless
-     * Micrometer says it skipped that final publish because a scheduled one was under way as the registry closed (its
-     * own limit, in docs/observability.md).
+     * A push while the call drained showed it in flight; the last one, after the drain,
+     * carries the drain, unless Micrometer says it skipped that final publish because a
+     * scheduled one was under way as the registry closed (its own limit, in
+     * docs/observability.md).
      */
     private static void assertPushedTheDrain(OtlpReceiver collector, long sigterm, String log) {
-        List<OtlpReceiver.Push> afterSigterm = collector.pushes().stream()
-                .filter(push -> push.arrivedNanos() > sigterm).toList();
-        assertThat(afterSigterm).as("pushes during the drain").anySatisfy(push -> assertThat(
-                push.gauge("grpc.server.calls.active", Map.of("method", "SayHello"))).hasValue(1.0));
+        List<OtlpReceiver.Push> afterSigterm = collector.pushes()
+            .stream()
+            .filter(push -> push.arrivedNanos() > sigterm)
+            .toList();
+        assertThat(afterSigterm).as("pushes during the drain")
+            .anySatisfy(push -> assertThat(push.gauge("grpc.server.calls.active", Map.of("method", "SayHello")))
+                .hasValue(1.0));
         if (log.contains("Publishing is already in progress. Skipping duplicate call to publish()")) {
             return;
         }
@@ -126,7 +136,9 @@ class GracefulShutdownIT {
         sample = SampleProcess.startAot("aot", "--grpc.shutdown.drain-delay=1s");
         assertThat(sample.log()).contains("Starting AOT-processed");
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
-                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "3s")).getMessage());
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .sayHello(request("world", "3s"))
+            .getMessage());
         awaitLog("Received: world");
 
         sample.sigterm();
@@ -135,31 +147,34 @@ class GracefulShutdownIT {
         assertThat(reply.get(30, TimeUnit.SECONDS)).isEqualTo("Hello world");
         assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
         assertThat(sample.log()).contains("gRPC drain started: 1 call in flight, drain-delay 1s")
-                .contains("gRPC server drained in");
+            .contains("gRPC server drained in");
     }
 
     @Test
     void underAotTheStarterCanStillBeTurnedOffAtRunTime() throws Exception {
         sample = SampleProcess.startAot("aot-disabled", "--grpc.shutdown.enabled=false");
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
-                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "2s")).getMessage());
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .sayHello(request("world", "2s"))
+            .getMessage());
         awaitLog("Received: world");
 
         sample.sigterm();
 
-        assertThat(reply.get(30, TimeUnit.SECONDS)).as("the backend's own shutdown waits for it").isEqualTo("Hello world");
+        assertThat(reply.get(30, TimeUnit.SECONDS)).as("the backend's own shutdown waits for it")
+            .isEqualTo("Hello world");
         assertThat(sample.awaitExit(Duration.ofSeconds(20))).as("process exited").isTrue();
         assertThat(sample.log()).contains("Starting AOT-processed")
-                .contains("grpc.shutdown.enabled is false at run time: no drain")
-                .doesNotContain("gRPC drain started");
+            .contains("grpc.shutdown.enabled is false at run time: no drain")
+            .doesNotContain("gRPC drain started");
     }
 
     @Test
     void aCallThatOutlivesTheGracePeriodEndsWithUnavailable() throws Exception {
         sample = SampleProcess.start("grace-expiry", "--grpc.shutdown.grace-period=2s");
-        CompletableFuture<StatusRuntimeException> failure = CompletableFuture.supplyAsync(() -> catchThrowableOfType(
-                StatusRuntimeException.class, () -> sample.greeter().withDeadlineAfter(60, TimeUnit.SECONDS)
-                        .sayHello(request("world", "30s"))));
+        CompletableFuture<StatusRuntimeException> failure = CompletableFuture
+            .supplyAsync(() -> catchThrowableOfType(StatusRuntimeException.class,
+                    () -> sample.greeter().withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "30s"))));
         awaitLog("Received: world");
 
         long sigterm = System.nanoTime();
@@ -171,7 +186,8 @@ class GracefulShutdownIT {
         assertThat(ended.getStatus().getDescription()).isEqualTo("server shutting down: grace period 2s expired");
         assertThat(endedAfter).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
         assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
-        assertThat(sample.log()).contains("gRPC grace period 2s expired: ended 1 call with UNAVAILABLE: Greeter/SayHello");
+        assertThat(sample.log())
+            .contains("gRPC grace period 2s expired: ended 1 call with UNAVAILABLE: Greeter/SayHello");
     }
 
     @Test
@@ -194,7 +210,8 @@ class GracefulShutdownIT {
                     try {
                         greeter.withDeadlineAfter(10, TimeUnit.SECONDS).sayHello(request(name, "100ms"));
                         succeeded.add(name);
-                    } catch (StatusRuntimeException e) {
+                    }
+                    catch (StatusRuntimeException e) {
                         failed.add(e);
                         failedNames.add(name);
                         if (!sample.process().isAlive()) {
@@ -225,13 +242,17 @@ class GracefulShutdownIT {
     void duringTheDrainDelayHealthIsOutOfServiceYetNewCallsAreServed() throws Exception {
         sample = SampleProcess.start("drain-delay", "--grpc.shutdown.drain-delay=2s");
         CompletableFuture<String> longCall = CompletableFuture.supplyAsync(() -> sample.greeter()
-                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("long", "5s")).getMessage());
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .sayHello(request("long", "5s"))
+            .getMessage());
         awaitLog("Received: long");
 
         sample.sigterm();
         awaitHealth(503);
-        String duringDelay = sample.greeter().withDeadlineAfter(10, TimeUnit.SECONDS)
-                .sayHello(request("during-delay", "")).getMessage();
+        String duringDelay = sample.greeter()
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .sayHello(request("during-delay", ""))
+            .getMessage();
 
         assertThat(duringDelay).isEqualTo("Hello during-delay");
         assertThat(awaitRefusal()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -246,14 +267,17 @@ class GracefulShutdownIT {
         StreamProbe<HealthCheckResponse> watch = new StreamProbe<>();
         HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), watch);
         StreamProbe<ServerReflectionResponse> reflection = new StreamProbe<>();
-        ServerReflectionGrpc.newStub(channel).serverReflectionInfo(reflection)
-                .onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(reflection)
+            .onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         reflection.awaitFirstMessage();
         Path clientOutput = Path.of("target", "e2e-logs", "streams-client.log");
         Process subscriber = sample.client(clientOutput, "--stream", "--interval", "200ms");
         awaitLog("Subscribed: world");
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
-                .withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "1s")).getMessage());
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .sayHello(request("world", "1s"))
+            .getMessage());
         awaitLog("Received: world");
 
         sample.sigterm();
@@ -262,28 +286,32 @@ class GracefulShutdownIT {
         long replied = System.nanoTime();
         assertThat(sample.awaitExit(Duration.ofSeconds(15))).as("process exited").isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - replied)).as("exit after the reply, not at the deadline")
-                .isLessThan(Duration.ofSeconds(8));
+            .isLessThan(Duration.ofSeconds(8));
         assertThat(watch.closed().get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(reflection.closed().get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(subscriber.waitFor(10, TimeUnit.SECONDS)).as("client exited").isTrue();
         String clientLog = Files.readString(clientOutput);
         assertThat(subscriber.exitValue()).as("client exit status; its output:\n" + clientLog).isZero();
         assertThat(clientLog).contains("Greeting: Hello world #1")
-                .contains("Greeting: Goodbye world: the server is shutting down")
-                .endsWith("The server completed the stream.\n");
+            .contains("Greeting: Goodbye world: the server is shutting down")
+            .endsWith("The server completed the stream.\n");
         assertThat(sample.log()).contains("released 2 long-lived streams")
-                .contains(": 2 calls completed, released 2 long-lived streams")
-                .doesNotContain("grace period 20s expired")
-                .contains("Completed gRPC server shutdown");
+            .contains(": 2 calls completed, released 2 long-lived streams")
+            .doesNotContain("grace period 20s expired")
+            .contains("Completed gRPC server shutdown");
     }
 
-    /** Calls until one is refused (the listener closed after the drain-delay); returns the refusal's code. */
+    /**
+     * Calls until one is refused (the listener closed after the drain-delay); returns the
+     * refusal's code.
+     */
     private Status.Code awaitRefusal() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             try {
                 sample.greeter().withDeadlineAfter(5, TimeUnit.SECONDS).sayHello(request("probe", ""));
-            } catch (StatusRuntimeException e) {
+            }
+            catch (StatusRuntimeException e) {
                 return e.getStatus().getCode();
             }
             Thread.sleep(100);
@@ -303,7 +331,10 @@ class GracefulShutdownIT {
         throw new AssertionError("/actuator/health never answered " + status + "; log:\n" + sample.log());
     }
 
-    /** Waits for {@code text} in the sample's log: up to 30 s, as it may wait for a client process to start. */
+    /**
+     * Waits for {@code text} in the sample's log: up to 30 s, as it may wait for a client
+     * process to start.
+     */
     private void awaitLog(String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!sample.log().contains(text)) {
@@ -336,4 +367,5 @@ class GracefulShutdownIT {
     private static HelloRequest request(String name, String duration) {
         return HelloRequest.newBuilder().setName(name).setDuration(duration).build();
     }
+
 }

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real HAProxy in front of the sample's replicas, on loopback: HTTP/2 (h2c) from clients and to the replicas' gRPC
- * ports, and active HTTP/1 checks of each replica's readiness. {@link #close()} ends it.
+ * A real HAProxy in front of the sample's replicas, on loopback: HTTP/2 (h2c) from
+ * clients and to the replicas' gRPC ports, and active HTTP/1 checks of each replica's
+ * readiness. {@link #close()} ends it.
  */
 final class Haproxy implements AutoCloseable {
 
@@ -24,8 +25,11 @@ final class Haproxy implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
+
     private final int port;
+
     private final int statsPort;
+
     private final Path log;
 
     private Haproxy(Process process, int port, int statsPort, Path log) {
@@ -45,13 +49,17 @@ final class Haproxy implements AutoCloseable {
         return false;
     }
 
-    /** One backend server per replica, each given as its gRPC port and its HTTP (Actuator) port. */
+    /**
+     * One backend server per replica, each given as its gRPC port and its HTTP (Actuator)
+     * port.
+     */
     record Replica(String name, int grpcPort, int httpPort) {
     }
 
     /**
-     * Starts HAProxy in front of {@code replicas}. With {@code retries} above 0 it retries a request whose connection
-     * failed, on another replica (retries, redispatch), as most load balancers do; with 0 it passes every failure on.
+     * Starts HAProxy in front of {@code replicas}. With {@code retries} above 0 it
+     * retries a request whose connection failed, on another replica (retries,
+     * redispatch), as most load balancers do; with 0 it passes every failure on.
      */
     static Haproxy start(String name, List<Replica> replicas, int retries) throws IOException, InterruptedException {
         int[] ports = SampleProcess.freePorts(2);
@@ -84,20 +92,23 @@ final class Haproxy implements AutoCloseable {
                     http-check expect status 200
                 """.formatted(retries, retries > 0 ? "option redispatch" : "no option redispatch", port, statsPort));
         for (Replica replica : replicas) {
-            // proto h2 would make the check speak HTTP/2 to Actuator too, hence check-proto h1.
+            // proto h2 would make the check speak HTTP/2 to Actuator too, hence
+            // check-proto h1.
             config.append("    server %s 127.0.0.1:%d proto h2 check port %d check-proto h1 inter %dms fall 1 rise 2%n"
-                    .formatted(replica.name(), replica.grpcPort(), replica.httpPort(), CHECK_INTERVAL.toMillis()));
+                .formatted(replica.name(), replica.grpcPort(), replica.httpPort(), CHECK_INTERVAL.toMillis()));
         }
         Path dir = Files.createDirectories(Path.of("target", "haproxy"));
         Path configFile = dir.resolve(name + ".cfg");
         Files.writeString(configFile, config);
         Path log = dir.resolve(name + ".log");
-        Process process = new ProcessBuilder("haproxy", "-db", "-f", configFile.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder("haproxy", "-db", "-f", configFile.toString()).redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
         Haproxy haproxy = new Haproxy(process, port, statsPort, log);
         try {
             haproxy.awaitStats(Duration.ofSeconds(10));
-        } catch (RuntimeException | Error e) {
+        }
+        catch (RuntimeException | Error e) {
             haproxy.close();
             throw e;
         }
@@ -119,7 +130,9 @@ final class Haproxy implements AutoCloseable {
         }
     }
 
-    /** The status HAProxy's statistics give the server ({@code UP}, {@code DOWN}, ...). */
+    /**
+     * The status HAProxy's statistics give the server ({@code UP}, {@code DOWN}, ...).
+     */
     String status(String server) {
         for (String line : stats().split("\n")) {
             String[] fields = line.split(",");
@@ -132,12 +145,15 @@ final class Haproxy implements AutoCloseable {
 
     private String stats() {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/stats;csv"))
-                .timeout(Duration.ofSeconds(2)).build();
+            .timeout(Duration.ofSeconds(2))
+            .build();
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             return "";
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "";
         }
@@ -156,7 +172,8 @@ final class Haproxy implements AutoCloseable {
     String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -168,4 +185,5 @@ final class Haproxy implements AutoCloseable {
             process.destroyForcibly();
         }
     }
+
 }

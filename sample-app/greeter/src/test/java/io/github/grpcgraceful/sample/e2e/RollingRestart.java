@@ -26,25 +26,31 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 
 /**
- * A rolling restart as Kubernetes does one, behind a real load balancer: replicas of the packaged sample behind
- * HAProxy, steady load from several clients on long-lived channels to HAProxy, and each replica in turn gets SIGTERM,
- * exits, and is replaced by a new one on the same ports. Every process it starts is ended, also when it fails. What
- * happened is written as CSV under {@code target/rolling-restart/} for the chart in the README.
+ * A rolling restart as Kubernetes does one, behind a real load balancer: replicas of the
+ * packaged sample behind HAProxy, steady load from several clients on long-lived channels
+ * to HAProxy, and each replica in turn gets SIGTERM, exits, and is replaced by a new one
+ * on the same ports. Every process it starts is ended, also when it fails. What happened
+ * is written as CSV under {@code target/rolling-restart/} for the chart in the README.
  */
 final class RollingRestart {
 
     /**
-     * Two in {@code verify}, which keeps one serving while the other restarts; the figures in docs/performance.md were
-     * measured with {@code -Drolling.replicas=3}.
+     * Two in {@code verify}, which keeps one serving while the other restarts; the
+     * figures in docs/performance.md were measured with {@code -Drolling.replicas=3}.
      */
     private static final int REPLICAS = Integer.getInteger("rolling.replicas", 2);
+
     private static final int CLIENTS = 4;
+
     private static final Duration MAX_LOAD = Duration.ofSeconds(150);
+
     /**
-     * HAProxy's retries of failed connections: none, so that every failure reaches the clients, unless
-     * {@code -Drolling.haproxy-retries} asks for some (then with redispatch, as most load balancers retry).
+     * HAProxy's retries of failed connections: none, so that every failure reaches the
+     * clients, unless {@code -Drolling.haproxy-retries} asks for some (then with
+     * redispatch, as most load balancers retry).
      */
     private static final int HAPROXY_RETRIES = Integer.getInteger("rolling.haproxy-retries", 0);
+
     private static final Pattern IN_FLIGHT = Pattern.compile("\"inFlight\":(\\d+)");
 
     /** The counts of one run. */
@@ -67,12 +73,19 @@ final class RollingRestart {
     }
 
     private final String mode;
+
     private final String[] sampleArguments;
+
     private final long startNanos = System.nanoTime();
+
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+
     private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+
     private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+
     private final SampleProcess[] replicas = new SampleProcess[REPLICAS];
+
     private final AtomicBoolean running = new AtomicBoolean(true);
 
     private RollingRestart(String mode, String[] sampleArguments) {
@@ -80,7 +93,10 @@ final class RollingRestart {
         this.sampleArguments = sampleArguments;
     }
 
-    /** Runs one rolling restart of replicas started with {@code sampleArguments}; {@code mode} names the run. */
+    /**
+     * Runs one rolling restart of replicas started with {@code sampleArguments};
+     * {@code mode} names the run.
+     */
     static Result run(String mode, String... sampleArguments) throws Exception {
         return new RollingRestart(mode, sampleArguments).run();
     }
@@ -104,14 +120,16 @@ final class RollingRestart {
             threads.submit(() -> monitor(balancer));
             List<Future<?>> clients = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
-                ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", haproxy.port(),
-                        InsecureChannelCredentials.create()).build();
+                ManagedChannel channel = Grpc
+                    .newChannelBuilderForAddress("127.0.0.1", haproxy.port(), InsecureChannelCredentials.create())
+                    .build();
                 channels.add(channel);
                 int client = c;
                 clients.add(threads.submit(() -> load(channel, client)));
             }
 
-            // Events rather than fixed sleeps: load through all replicas first, and after each restart load that
+            // Events rather than fixed sleeps: load through all replicas first, and after
+            // each restart load that
             // the replaced replica, back in rotation, takes its share of.
             awaitCalls(100);
             for (int i = 0; i < REPLICAS; i++) {
@@ -124,7 +142,8 @@ final class RollingRestart {
                 client.get(30, TimeUnit.SECONDS);
             }
             return result(write());
-        } finally {
+        }
+        finally {
             running.set(false);
             threads.shutdownNow();
             channels.forEach(ManagedChannel::shutdownNow);
@@ -139,7 +158,10 @@ final class RollingRestart {
         }
     }
 
-    /** SIGTERM, wait for the exit, start the replacement on the same ports, wait until HAProxy sends it traffic. */
+    /**
+     * SIGTERM, wait for the exit, start the replacement on the same ports, wait until
+     * HAProxy sends it traffic.
+     */
     private void restart(int i, Haproxy haproxy) throws Exception {
         SampleProcess old = replicas[i];
         event(i, "SIGTERM");
@@ -154,7 +176,10 @@ final class RollingRestart {
         event(i, "in rotation");
     }
 
-    /** Waits until {@code count} more calls have ended (successfully or not) through the load balancer. */
+    /**
+     * Waits until {@code count} more calls have ended (successfully or not) through the
+     * load balancer.
+     */
     private void awaitCalls(int count) throws InterruptedException {
         int target = calls.size() + count;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -173,15 +198,19 @@ final class RollingRestart {
             Status.Code code = Status.Code.OK;
             try {
                 greeter.withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .sayHello(HelloRequest.newBuilder().setName("c" + client + "-" + i).setDuration("20ms").build());
-            } catch (io.grpc.StatusRuntimeException e) {
+                    .sayHello(HelloRequest.newBuilder().setName("c" + client + "-" + i).setDuration("20ms").build());
+            }
+            catch (io.grpc.StatusRuntimeException e) {
                 code = e.getStatus().getCode();
             }
             calls.add(new Call(millis(), code));
         }
     }
 
-    /** Every 100 ms: each replica's readiness, its calls in flight, and what HAProxy thinks of it. */
+    /**
+     * Every 100 ms: each replica's readiness, its calls in flight, and what HAProxy
+     * thinks of it.
+     */
     private void monitor(Haproxy haproxy) {
         while (running.get()) {
             for (int i = 0; i < REPLICAS; i++) {
@@ -189,13 +218,17 @@ final class RollingRestart {
             }
             try {
                 Thread.sleep(100);
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 return;
             }
         }
     }
 
-    /** One replica as seen now; a replica that is stopping or starting may answer nothing, or not in time. */
+    /**
+     * One replica as seen now; a replica that is stopping or starting may answer nothing,
+     * or not in time.
+     */
     private Sample sample(int i, Haproxy haproxy) {
         int readiness = 0;
         int inFlight = 0;
@@ -205,7 +238,8 @@ final class RollingRestart {
             readiness = ready == null ? 0 : ready.statusCode();
             Matcher count = report == null ? null : IN_FLIGHT.matcher(report.body());
             inFlight = count != null && count.find() ? Integer.parseInt(count.group(1)) : 0;
-        } catch (RuntimeException e) {
+        }
+        catch (RuntimeException e) {
             // Counted as not ready, nothing in flight.
         }
         return new Sample(millis(), i, readiness, inFlight, haproxy.status("r" + i));
@@ -217,8 +251,8 @@ final class RollingRestart {
         calls.forEach(call -> callLines.add(call.endMillis() + "," + call.code()));
         Files.write(dir.resolve("calls.csv"), callLines);
         List<String> sampleLines = new ArrayList<>(List.of("t_ms,replica,readiness_http,in_flight,haproxy"));
-        samples.forEach(s -> sampleLines.add(s.millis() + "," + s.replica() + "," + s.readiness() + ","
-                + s.inFlight() + "," + s.balancer()));
+        samples.forEach(s -> sampleLines
+            .add(s.millis() + "," + s.replica() + "," + s.readiness() + "," + s.inFlight() + "," + s.balancer()));
         Files.write(dir.resolve("replicas.csv"), sampleLines);
         List<String> eventLines = new ArrayList<>(List.of("t_ms,replica,event"));
         events.forEach(e -> eventLines.add(e.millis() + "," + e.replica() + "," + e.what()));
@@ -232,7 +266,8 @@ final class RollingRestart {
         for (Call call : calls) {
             if (call.code() == Status.Code.OK) {
                 succeeded++;
-            } else {
+            }
+            else {
                 failures.merge(call.code().name(), 1, Integer::sum);
             }
         }
@@ -254,9 +289,13 @@ final class RollingRestart {
         return "rolling-" + mode + "-r" + replica + "-" + generation;
     }
 
-    /** The sample's jar, without its version: which sample (Spring Boot 4 or net.devh) ran. */
+    /**
+     * The sample's jar, without its version: which sample (Spring Boot 4 or net.devh)
+     * ran.
+     */
     private static String jarName() {
         String jar = Path.of(System.getProperty("sample.jar", "sample")).getFileName().toString();
         return jar.replaceAll("-\\d.*$", "");
     }
+
 }

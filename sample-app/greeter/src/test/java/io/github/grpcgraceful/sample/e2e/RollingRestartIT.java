@@ -9,18 +9,18 @@ import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The promise behind a real load balancer: a rolling restart of three replicas behind HAProxy, under steady load,
- * loses no call when the starter gives HAProxy a drain-delay of at least its check interval. The baselines (no
- * drain-delay; the starter turned off) run with {@code -Drolling.baselines=true} and report their counts as figures.
+ * The promise behind a real load balancer: a rolling restart of three replicas behind
+ * HAProxy, under steady load, loses no call when the starter gives HAProxy a drain-delay
+ * of at least its check interval. The baselines (no drain-delay; the starter turned off)
+ * run with {@code -Drolling.baselines=true} and report their counts as figures.
  */
 @Isolated
 class RollingRestartIT {
 
     @BeforeEach
     void requireHaproxy() {
-        assumeTrue(Haproxy.installed(),
-                "haproxy is not installed, so the rolling restart is skipped: install it with "
-                        + "'apt-get install haproxy' (.ci/run does)");
+        assumeTrue(Haproxy.installed(), "haproxy is not installed, so the rolling restart is skipped: install it with "
+                + "'apt-get install haproxy' (.ci/run does)");
     }
 
     @Test
@@ -38,4 +38,5 @@ class RollingRestartIT {
         RollingRestart.run("no-drain-delay", "--grpc.shutdown.drain-delay=0s");
         RollingRestart.run("starter-off", "--grpc.shutdown.enabled=false");
     }
+
 }

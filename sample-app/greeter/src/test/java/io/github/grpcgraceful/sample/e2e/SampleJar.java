@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How the end-to-end tests launch the packaged sample: extracted with Spring Boot's own tool and with a class data
- * sharing archive from one training run, as Spring Boot's documentation recommends for containers. A sample then
- * starts in less than half the time on a 2-core machine (about 5 s instead of 12 s), and the tests start some thirty.
- * The application is the same jar's; only how the JVM loads its classes differs. If the extraction or the training
- * fails, the tests run the packaged jar as it is, and say so once.
+ * How the end-to-end tests launch the packaged sample: extracted with Spring Boot's own
+ * tool and with a class data sharing archive from one training run, as Spring Boot's
+ * documentation recommends for containers. A sample then starts in less than half the
+ * time on a 2-core machine (about 5 s instead of 12 s), and the tests start some thirty.
+ * The application is the same jar's; only how the JVM loads its classes differs. If the
+ * extraction or the training fails, the tests run the packaged jar as it is, and say so
+ * once.
  */
 final class SampleJar {
 
@@ -22,7 +24,10 @@ final class SampleJar {
     private SampleJar() {
     }
 
-    /** The JVM arguments that run the sample: the archive and {@code -jar} with the jar to run. */
+    /**
+     * The JVM arguments that run the sample: the archive and {@code -jar} with the jar to
+     * run.
+     */
     static synchronized List<String> launchArguments() throws IOException, InterruptedException {
         if (launch == null) {
             launch = prepare(packagedJar());
@@ -31,16 +36,20 @@ final class SampleJar {
     }
 
     /**
-     * The start of every java command the tests run: this JVM's java, with the JIT's first tier only. On a 2-core
-     * build machine a sample then starts in about half the time (the rolling restart starts six of them under load);
-     * what is tested does not depend on compiled code's speed.
+     * The start of every java command the tests run: this JVM's java, with the JIT's
+     * first tier only. On a 2-core build machine a sample then starts in about half the
+     * time (the rolling restart starts six of them under load); what is tested does not
+     * depend on compiled code's speed.
      */
     static List<String> java() {
-        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1"));
+        return new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
     }
 
-    /** The jar named by the {@code sample.jar} system property, as {@code mvn package} made it. */
+    /**
+     * The jar named by the {@code sample.jar} system property, as {@code mvn package}
+     * made it.
+     */
     static Path packagedJar() {
         String jar = System.getProperty("sample.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
@@ -55,13 +64,15 @@ final class SampleJar {
         Path archive = directory.resolve("sample.jsa");
         Path log = directory.resolve("prepare.log");
         FileTime built = Files.getLastModifiedTime(packaged);
-        // Kept between runs while the jar is unchanged: extracting and training take about 15 s.
+        // Kept between runs while the jar is unchanged: extracting and training take
+        // about 15 s.
         if (!Files.isRegularFile(archive) || Files.getLastModifiedTime(archive).compareTo(built) < 0) {
             Files.createDirectories(directory);
             Files.deleteIfExists(archive);
             boolean ready = run(log, "-Djarmode=tools", "-jar", packaged.toString(), "extract", "--force",
                     "--destination", directory.toString())
-                    // Starts the application up to its context refresh, then exits, writing down the classes loaded.
+                    // Starts the application up to its context refresh, then exits,
+                    // writing down the classes loaded.
                     && run(log, "-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar",
                             extracted.toString(), "--server.port=0", "--server.address=127.0.0.1")
                     && Files.isRegularFile(archive);
@@ -78,11 +89,13 @@ final class SampleJar {
         List<String> command = java();
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             return false;
         }
         return process.exitValue() == 0;
     }
+
 }

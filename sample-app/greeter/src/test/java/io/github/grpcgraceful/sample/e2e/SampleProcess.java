@@ -22,18 +22,24 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 
 /**
- * The packaged sample, run as its own process on free loopback ports, as a user runs it ({@link SampleJar} says
- * how). {@link #close()} kills it (and every channel opened to it) whatever state it is in.
+ * The packaged sample, run as its own process on free loopback ports, as a user runs it
+ * ({@link SampleJar} says how). {@link #close()} kills it (and every channel opened to
+ * it) whatever state it is in.
  */
 final class SampleProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
+
     private final Path log;
+
     private final int grpcPort;
+
     private final int httpPort;
+
     private final List<ManagedChannel> channels = new ArrayList<>();
+
     private final List<Process> clients = new ArrayList<>();
 
     private SampleProcess(Process process, Path log, int grpcPort, int httpPort) {
@@ -44,15 +50,19 @@ final class SampleProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the jar named by the {@code sample.jar} system property (its gRPC settings under the prefix named by
-     * {@code sample.grpc-properties}) and waits until its health is UP.
+     * Starts the jar named by the {@code sample.jar} system property (its gRPC settings
+     * under the prefix named by {@code sample.grpc-properties}) and waits until its
+     * health is UP.
      */
     static SampleProcess start(String name, String... arguments) throws IOException, InterruptedException {
         int[] ports = freePorts(2);
         return start(name, ports[0], ports[1], arguments);
     }
 
-    /** Starts the sample AOT-processed ({@code -Dspring.aot.enabled=true}); the jar has the AOT code built in. */
+    /**
+     * Starts the sample AOT-processed ({@code -Dspring.aot.enabled=true}); the jar has
+     * the AOT code built in.
+     */
     static SampleProcess startAot(String name, String... arguments) throws IOException, InterruptedException {
         int[] ports = freePorts(2);
         return start(name, ports[0], ports[1], List.of("-Dspring.aot.enabled=true"), arguments);
@@ -69,22 +79,25 @@ final class SampleProcess implements AutoCloseable {
         List<String> launch = SampleJar.launchArguments();
         Path log = Path.of("target", "e2e-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        // grpc.server (net.devh) or spring.grpc.server (Spring Boot 4): where the app takes its port and address.
+        // grpc.server (net.devh) or spring.grpc.server (Spring Boot 4): where the app
+        // takes its port and address.
         String grpcProperties = System.getProperty("sample.grpc-properties", "grpc.server");
-        // Its bind host: address, but host on Spring gRPC 1.0, whose address is host and port.
+        // Its bind host: address, but host on Spring gRPC 1.0, whose address is host and
+        // port.
         String hostProperty = System.getProperty("sample.grpc-host-property", "address");
         List<String> command = SampleJar.java();
         command.addAll(jvmArguments);
         command.addAll(launch);
-        command.addAll(List.of(
-                "--" + grpcProperties + ".port=" + grpcPort, "--" + grpcProperties + "." + hostProperty + "=127.0.0.1",
-                "--server.port=" + httpPort, "--server.address=127.0.0.1"));
+        command.addAll(List.of("--" + grpcProperties + ".port=" + grpcPort,
+                "--" + grpcProperties + "." + hostProperty + "=127.0.0.1", "--server.port=" + httpPort,
+                "--server.address=127.0.0.1"));
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         SampleProcess sample = new SampleProcess(process, log, grpcPort, httpPort);
         try {
             sample.awaitHealthy(Duration.ofSeconds(60));
-        } catch (RuntimeException | Error e) {
+        }
+        catch (RuntimeException | Error e) {
             sample.close();
             throw e;
         }
@@ -122,14 +135,18 @@ final class SampleProcess implements AutoCloseable {
     /** A GET on the sample's HTTP port, or {@code null} when nothing listens there. */
     HttpResponse<String> get(String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(5)).build();
+            .timeout(Duration.ofSeconds(5))
+            .build();
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
+        }
+        catch (ConnectException e) {
             return null;
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -142,15 +159,19 @@ final class SampleProcess implements AutoCloseable {
 
     /** A new channel to the sample's gRPC port, shut down on {@link #close()}. */
     ManagedChannel newChannel() {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort,
-                InsecureChannelCredentials.create()).build();
+        ManagedChannel channel = Grpc
+            .newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create())
+            .build();
         synchronized (channels) {
             channels.add(channel);
         }
         return channel;
     }
 
-    /** Runs the sample's client from the same jar, as its own process, against this sample; output goes to a file. */
+    /**
+     * Runs the sample's client from the same jar, as its own process, against this
+     * sample; output goes to a file.
+     */
     Process client(Path output, String... arguments) throws IOException {
         List<String> command = SampleJar.java();
         command.addAll(List.of("-Dloader.main=io.github.grpcgraceful.sample.client.GreeterClient", "-jar",
@@ -180,7 +201,8 @@ final class SampleProcess implements AutoCloseable {
     String log() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -196,7 +218,10 @@ final class SampleProcess implements AutoCloseable {
         }
     }
 
-    /** {@code count} distinct free ports: all are held open together, so none is handed out twice. */
+    /**
+     * {@code count} distinct free ports: all are held open together, so none is handed
+     * out twice.
+     */
     static int[] freePorts(int count) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
@@ -207,10 +232,12 @@ final class SampleProcess implements AutoCloseable {
                 ports[i] = socket.getLocalPort();
             }
             return ports;
-        } finally {
+        }
+        finally {
             for (ServerSocket socket : sockets) {
                 socket.close();
             }
         }
     }
+
 }

@@ -15,7 +15,7 @@ import io.github.grpcgraceful.sample.GrpcTestSupport;
 
 /** The client command against the running sample server. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"grpc.server.port=0", "grpc.server.address=127.0.0.1"})
+        properties = { "grpc.server.port=0", "grpc.server.address=127.0.0.1" })
 @Import(GrpcTestSupport.class)
 class GreeterClientTest {
 
@@ -23,6 +23,7 @@ class GreeterClientTest {
     private GrpcTestSupport grpc;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @Test
@@ -46,7 +47,8 @@ class GreeterClientTest {
         int exit = run("--addr", grpc.address(), "--duration", "1x");
 
         assertThat(exit).isEqualTo(GreeterClient.EXIT_RPC_FAILED);
-        assertThat(text(err)).startsWith("could not greet: INVALID_ARGUMENT: duration \"1x\" is not a valid Go duration");
+        assertThat(text(err))
+            .startsWith("could not greet: INVALID_ARGUMENT: duration \"1x\" is not a valid Go duration");
     }
 
     @Test
@@ -67,8 +69,8 @@ class GreeterClientTest {
 
     @Test
     void withStreamPrintsEveryGreetingUntilTheStreamEnds() {
-        int exit = run("--stream", "--addr", grpc.address(), "--name", "gopher", "--interval", "50ms",
-                "--timeout", "400ms");
+        int exit = run("--stream", "--addr", grpc.address(), "--name", "gopher", "--interval", "50ms", "--timeout",
+                "400ms");
 
         assertThat(exit).isEqualTo(GreeterClient.EXIT_RPC_FAILED);
         assertThat(text(out)).startsWith("Greeting: Hello gopher #1\nGreeting: Hello gopher #2\n");
@@ -80,8 +82,8 @@ class GreeterClientTest {
         int exit = run("--stream", "--addr", grpc.address(), "--interval", "1ms");
 
         assertThat(exit).isEqualTo(GreeterClient.EXIT_RPC_FAILED);
-        assertThat(text(err)).isEqualTo("stream ended: INVALID_ARGUMENT: interval \"1ms\" is shorter than the "
-                + "minimum of 10ms\n");
+        assertThat(text(err))
+            .isEqualTo("stream ended: INVALID_ARGUMENT: interval \"1ms\" is shorter than the " + "minimum of 10ms\n");
     }
 
     private int run(String... args) {
@@ -92,4 +94,5 @@ class GreeterClientTest {
     private static String text(ByteArrayOutputStream stream) {
         return stream.toString(StandardCharsets.UTF_8);
     }
+
 }

@@ -24,9 +24,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
-/** The sample Greeter on a free port, called by a real grpc-java client over the network. */
+/**
+ * The sample Greeter on a free port, called by a real grpc-java client over the network.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"grpc.server.port=0", "grpc.server.address=127.0.0.1", "sample.greeter.max-duration=1m"})
+        properties = { "grpc.server.port=0", "grpc.server.address=127.0.0.1", "sample.greeter.max-duration=1m" })
 @Import(GrpcTestSupport.class)
 @ExtendWith(OutputCaptureExtension.class)
 class GreeterServiceTest {
@@ -38,6 +40,7 @@ class GreeterServiceTest {
     private ScheduledThreadPoolExecutor greeterReplyTimer;
 
     private ManagedChannel channel;
+
     private GreeterGrpc.GreeterBlockingStub greeter;
 
     @BeforeEach
@@ -68,12 +71,10 @@ class GreeterServiceTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "abc  | duration \"abc\" is not a valid Go duration",
-            "1x   | unknown unit \"x\"",
-            "-1s  | duration \"-1s\" must not be negative",
-            "2m   | duration \"2m\" exceeds the maximum of 1m0s (sample.greeter.max-duration)",
-    })
+    @CsvSource(delimiter = '|',
+            value = { "abc  | duration \"abc\" is not a valid Go duration", "1x   | unknown unit \"x\"",
+                    "-1s  | duration \"-1s\" must not be negative",
+                    "2m   | duration \"2m\" exceeds the maximum of 1m0s (sample.greeter.max-duration)", })
     void badDurationGetsInvalidArgumentAndTheServerKeepsServing(String duration, String message) {
         StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class,
                 () -> greeter.sayHello(request("world", duration)));
@@ -86,8 +87,9 @@ class GreeterServiceTest {
     @Test
     void aCallCancelledByItsDeadlineStopsItsWaitPromptly() throws InterruptedException {
         StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class,
-                () -> GreeterGrpc.newBlockingStub(channel).withDeadlineAfter(200, TimeUnit.MILLISECONDS)
-                        .sayHello(request("world", "50s")));
+                () -> GreeterGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+                    .sayHello(request("world", "50s")));
 
         assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -100,4 +102,5 @@ class GreeterServiceTest {
     private static HelloRequest request(String name, String duration) {
         return HelloRequest.newBuilder().setName(name).setDuration(duration).build();
     }
+
 }
