@@ -22,7 +22,7 @@ import org.springframework.context.event.ContextClosedEvent;
 
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainState;
-import io.github.grpcgraceful.internal.drain.Durations;
+import io.github.grpcgraceful.internal.engine.Durations;
 import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;

@@ -18,7 +18,7 @@ import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.ServerRegistrar;
 import io.github.grpcgraceful.internal.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
-import io.github.grpcgraceful.internal.drain.DrainPolicy;
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.endpoint.GrpcShutdownEndpointAutoConfiguration;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;

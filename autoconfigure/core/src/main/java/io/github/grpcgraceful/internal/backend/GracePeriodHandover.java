@@ -20,7 +20,7 @@ import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
-import io.github.grpcgraceful.internal.drain.Durations;
+import io.github.grpcgraceful.internal.engine.Durations;
 
 /**
  * Hands the grace period over from the gRPC backend to the drain: it sets the backend's

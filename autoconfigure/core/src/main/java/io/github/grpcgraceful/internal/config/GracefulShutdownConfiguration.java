@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
 
-import io.github.grpcgraceful.internal.drain.DrainPolicy;
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.health.GrpcHealthOnDrain;
 import io.github.grpcgraceful.internal.health.ReadinessOnDrain;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;

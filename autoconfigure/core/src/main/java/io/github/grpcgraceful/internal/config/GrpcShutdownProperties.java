@@ -7,8 +7,8 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 
-import io.github.grpcgraceful.internal.drain.DrainPolicy;
-import io.github.grpcgraceful.internal.drain.Durations;
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
+import io.github.grpcgraceful.internal.engine.Durations;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
 
 /** Settings of the graceful gRPC shutdown, under {@code grpc.shutdown}. */

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationEventPublisher;
+import io.github.grpcgraceful.internal.engine.Durations;
 
 /**
  * Publishes the drain's events so that no listener can hold up or break the drain: each

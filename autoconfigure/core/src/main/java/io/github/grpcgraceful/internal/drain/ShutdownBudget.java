@@ -5,6 +5,8 @@ import java.util.Optional;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
+import io.github.grpcgraceful.internal.engine.Durations;
 
 /**
  * What a drain may take ({@code drain-delay + grace-period}) next to Spring's

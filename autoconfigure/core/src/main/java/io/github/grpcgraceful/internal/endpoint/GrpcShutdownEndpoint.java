@@ -8,10 +8,10 @@ import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
-import io.github.grpcgraceful.internal.drain.DrainPolicy;
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
-import io.github.grpcgraceful.internal.drain.Durations;
+import io.github.grpcgraceful.internal.engine.Durations;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.api.InFlightCall;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;

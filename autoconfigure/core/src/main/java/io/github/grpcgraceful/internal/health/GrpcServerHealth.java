@@ -5,7 +5,7 @@ import java.util.Map;
 
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
-import io.github.grpcgraceful.internal.drain.Durations;
+import io.github.grpcgraceful.internal.engine.Durations;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 

@@ -139,8 +139,7 @@ public class InFlightCallTracker implements ServerInterceptor {
             registry.takeDrainActions(call);
         }
         // Read after the count went down, while awaitIdle sets the number before it reads
-        // the count: one of them
-        // sees the other.
+        // the count: one of them sees the other.
         int awaited = awaitedInFlight;
         if (awaited >= 0 && inFlight() <= awaited) {
             synchronized (idle) {

@@ -293,11 +293,9 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             state = (before & ~(CLOSE_MASK | HAS_ACTIONS)) | closed | FINISHED;
         }
         // No cancel of the call's context here: gRPC cancels its own context for the call
-        // once the call has ended
-        // (after the last callback, or after a handler that threw at start), and with it
-        // this one, its child.
-        // Never closed through the call: gRPC closed it itself, with UNKNOWN, after the
-        // handler threw.
+        // once the call has ended (after the last callback, or after a handler that threw
+        // at start), and with it this one, its child. Never closed through the call: gRPC
+        // closed it itself, with UNKNOWN, after the handler threw.
         int closed = before & CLOSE_MASK;
         method.finished(closed == CLOSED_BY_DRAIN, cancelled || closed == CLOSED_WITH_ERROR || closed == OPEN);
         method.tracker().finished(this, before >>> PLACE_SHIFT, (before & HAS_ACTIONS) != 0);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;

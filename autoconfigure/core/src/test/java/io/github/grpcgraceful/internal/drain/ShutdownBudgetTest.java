@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
 
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
 
 class ShutdownBudgetTest {

@@ -1,4 +1,4 @@
-package io.github.grpcgraceful.internal.drain;
+package io.github.grpcgraceful.internal.engine;
 
 import java.time.Duration;
 

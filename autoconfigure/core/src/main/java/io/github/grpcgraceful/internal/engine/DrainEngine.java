@@ -1,0 +1,321 @@
+package io.github.grpcgraceful.internal.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.api.DrainStatus;
+import io.github.grpcgraceful.api.InFlightCall;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.grpc.Status;
+
+/**
+ * The drain, free of Spring: out of service first (its participants are told), then after
+ * the drain-delay the target stops accepting and long-lived streams are released, then
+ * the other calls in flight get the grace period to finish, and whatever still runs at
+ * the deadline ends with a retryable {@code UNAVAILABLE}. Every drain after a
+ * {@link #resume()} is a full drain. No exception escapes it.
+ *
+ * <p>
+ * One lock guards the moves between its states: a drain starts once, and a resume after
+ * it once.
+ */
+public final class DrainEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(DrainEngine.class);
+
+    /**
+     * How long ended calls get to flush their status before the transports are closed
+     * hard.
+     */
+    public static final Duration FLUSH_WAIT = Duration.ofSeconds(1);
+
+    /** How many calls a log line names one by one. */
+    private static final int LOGGED_CALLS = 20;
+
+    private static final Status RELEASE = Status.UNAVAILABLE
+        .withDescription("server shutting down: long-lived stream released, reconnect to another server");
+
+    private final InFlightCallTracker tracker;
+
+    /**
+     * Read when each drain starts: a refresh of what it reads applies to the next drain.
+     */
+    private final Supplier<DrainPolicy> policy;
+
+    private final DrainTarget target;
+
+    private final DrainParticipant participant;
+
+    private final Object lock = new Object();
+
+    /** Guarded by {@link #lock} for its moves; read without it. */
+    private volatile DrainStatus status = DrainStatus.SERVING;
+
+    /** The drain that ended before the last resume, or {@code null}. */
+    private volatile DrainStatus previousDrain;
+
+    /** The tracker's counts when the drain started. */
+    private volatile Counts before = Counts.NONE;
+
+    public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
+            DrainParticipant participant) {
+        this.tracker = tracker;
+        this.policy = policy;
+        this.target = target;
+        this.participant = participant;
+    }
+
+    public DrainTarget target() {
+        return target;
+    }
+
+    /**
+     * The policy the next drain follows (the one under way follows the policy it started
+     * with).
+     */
+    public DrainPolicy policy() {
+        return policy.get();
+    }
+
+    /** The drain as it is now; while it runs, its counts are live. */
+    public DrainStatus status() {
+        DrainStatus current = status;
+        if (current.state() == DrainState.DELAYING || current.state() == DrainState.DRAINING) {
+            Counts now = Counts.of(tracker).minus(before);
+            return current.withCounts(now.completed(), now.failed(), now.released());
+        }
+        return current;
+    }
+
+    /** The drain that ended before the last resume, or {@code null} if there was none. */
+    public DrainStatus previousDrain() {
+        return previousDrain;
+    }
+
+    /** Whether a drain now would drain anything: serving, with something to drain. */
+    public boolean canDrain() {
+        return status.state() == DrainState.SERVING && target.hasAnythingToDrain();
+    }
+
+    /**
+     * Serves again after a drain: new calls are accepted, and the participants are told.
+     * Returns whether a drain had ended.
+     */
+    public boolean resume() {
+        DrainStatus ended;
+        synchronized (lock) {
+            if (status.state() != DrainState.TERMINATED) {
+                return false;
+            }
+            ended = status;
+            previousDrain = ended;
+            status = DrainStatus.SERVING;
+            tracker.acceptNewCalls();
+        }
+        log.info("gRPC serving again after the drain that started at {}: health and readiness turned back",
+                ended.startedAt());
+        tell(() -> participant.servingResumed(ended));
+        return true;
+    }
+
+    /**
+     * Drains and returns when the target has stopped; a no-op while a drain runs or after
+     * one, until {@link #resume()}. {@code closing}: the application closes, so load
+     * balancers need the drain-delay; a stop that is not part of a close (a lifecycle
+     * restart, a paused test context) has none to wait for.
+     */
+    public void drain(boolean closing) {
+        long startNanos = System.nanoTime();
+        Instant startedAt = Instant.now();
+        DrainPolicy policy; // this drain's, as the properties were when it started
+        synchronized (lock) {
+            if (status.state() != DrainState.SERVING) {
+                return;
+            }
+            policy = policy();
+            before = Counts.of(tracker);
+            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0, 0);
+        }
+        // A handler that closes the application (SpringApplication.exit) runs
+        // this drain on its own thread: its call cannot finish before the drain.
+        String closingCall = tracker.currentCallMethod();
+        if (closingCall != null) {
+            log.warn("The application's close was started by the handler of a call to {}, on its own thread: "
+                    + "that call cannot finish until the drain has ended, so the drain waits for the other calls "
+                    + "only; if the handler has not replied, its call ends at the deadline with UNAVAILABLE. Reply "
+                    + "first, then close the application from another thread", closingCall);
+        }
+        Duration delay = closing ? policy.drainDelay() : Duration.ZERO;
+        int inFlight = tracker.inFlight();
+        log.info("gRPC drain started: {} in flight, drain-delay {}, grace period {}", calls(inFlight),
+                (closing || policy.drainDelay().isZero()) ? Durations.describe(delay)
+                        : "skipped (the context stops, it does not close)",
+                Durations.describe(policy.gracePeriod()));
+
+        boolean interrupted = false;
+        boolean terminated = false;
+        Instant deadline = null;
+        String drained = target.describe();
+        try {
+            tell(() -> participant.drainStarted(inFlight, delay, policy.gracePeriod()));
+            interrupted = !sleepUntil(startNanos + delay.toNanos());
+            String stopped = target.stopAccepting();
+            long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
+            deadline = Instant.now().plus(policy.gracePeriod());
+            status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0, 0);
+            List<InFlightCall> released = tracker.beginDrain(RELEASE, policy.longLivedMethods());
+            log.info("{}, grace period {}{}", stopped, Durations.describe(policy.gracePeriod()),
+                    released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
+            terminated = !interrupted && awaitDrained(deadlineNanos, closingCall);
+            if (!terminated) {
+                endRemainingCalls(policy.gracePeriod(), closingCall);
+            }
+        }
+        catch (RuntimeException | Error ex) {
+            log.error("gRPC drain failed; stopping the servers at once", ex);
+            target.forceStop();
+            terminated = false;
+        }
+        finally {
+            // The backends' stops have returned, and these servers are done: a start
+            // after
+            // this (a lifecycle restart) registers the new ones.
+            target.drained();
+            tracker.endDrain();
+        }
+
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        // With the calls that arrived after the deadline, which the tracker ended as they
+        // came.
+        Counts counts = Counts.of(tracker).minus(before);
+        DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
+        DrainStatus ended = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(),
+                counts.completed(), counts.failed(), counts.released(), counts.ended());
+        status = ended;
+        log.info("{} drained in {}: {} completed{}{}{}{}", drained, Durations.seconds(took), calls(counts.completed()),
+                (counts.failed() == 0) ? ""
+                        : " (" + (counts.completed() - counts.failed()) + " with OK, " + counts.failed()
+                                + " with an error status or cancelled)",
+                (counts.released() == 0) ? "" : ", released " + streams(counts.released()),
+                (counts.ended() == 0) ? "" : ", " + calls(counts.ended()) + " ended with UNAVAILABLE",
+                (counts.refused() == 0) ? "" : ", " + plural(counts.refused(), "new call") + " refused");
+        tell(() -> participant.drainEnded(outcome, took, ended));
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs a participant's part; what it throws is logged, and the drain goes on. */
+    private static void tell(Runnable part) {
+        try {
+            part.run();
+        }
+        catch (RuntimeException | Error ex) {
+            log.warn("A participant of the gRPC drain failed; the drain goes on", ex);
+        }
+    }
+
+    /**
+     * Ends what still runs at the deadline. {@code closingCall} is the method of the call
+     * whose handler started the application's close and so runs this drain, or
+     * {@code null}: that handler cannot return before the drain does.
+     */
+    private void endRemainingCalls(Duration gracePeriod, String closingCall) {
+        String expired = "grace period " + Durations.describe(gracePeriod) + " expired";
+        List<InFlightCall> ended = tracker
+            .endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + expired));
+        log.warn("gRPC {}: ended {} with UNAVAILABLE{}", expired, calls(ended.size()),
+                ended.isEmpty() ? "" : ": " + describe(ended));
+        // Handlers that honour cancellation return now, and the ended calls' statuses go
+        // out before transports close.
+        awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos(), closingCall);
+        target.forceStop();
+        int stillRunning = tracker.inFlight() - ((closingCall == null) ? 0 : 1);
+        if (stillRunning > 0) {
+            log.warn("{} still running after their calls were ended: the handlers ignore cancellation",
+                    plural(stillRunning, "handler"));
+        }
+        if (closingCall != null) {
+            log.info("The handler of the call to {} that started the application's close returns once the close "
+                    + "is over", closingCall);
+        }
+    }
+
+    /**
+     * Waits until every call has finished (but the one whose handler runs this drain,
+     * {@code closingCall}, if not {@code null}) and the target has terminated, or the
+     * deadline passes; returns whether all did. Event-driven: it returns as soon as the
+     * last call and server are done.
+     */
+    private boolean awaitDrained(long deadlineNanos, String closingCall) {
+        try {
+            return tracker.awaitIdle(deadlineNanos, (closingCall == null) ? 0 : 1)
+                    && target.awaitTerminated(deadlineNanos);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Sleeps until {@code deadlineNanos} ({@link System#nanoTime()}) unless interrupted;
+     * returns false if it was.
+     */
+    private static boolean sleepUntil(long deadlineNanos) {
+        try {
+            long left;
+            while ((left = deadlineNanos - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.sleep(left);
+            }
+            return true;
+        }
+        catch (InterruptedException ex) {
+            return false;
+        }
+    }
+
+    private static String describe(List<InFlightCall> calls) {
+        String named = calls.stream().limit(LOGGED_CALLS).map(InFlightCall::toString).collect(Collectors.joining(", "));
+        return (calls.size() > LOGGED_CALLS) ? named + " and " + (calls.size() - LOGGED_CALLS) + " more" : named;
+    }
+
+    private static String calls(long count) {
+        return plural(count, "call");
+    }
+
+    private static String streams(long count) {
+        return plural(count, "long-lived stream");
+    }
+
+    private static String plural(long count, String noun) {
+        return count + " " + noun + ((count == 1) ? "" : "s");
+    }
+
+    /** The tracker's counts at one moment, or the difference of two. */
+    private record Counts(long completed, long failed, long released, long ended, long refused) {
+
+        static final Counts NONE = new Counts(0, 0, 0, 0, 0);
+
+        static Counts of(InFlightCallTracker tracker) {
+            return new Counts(tracker.completedCalls(), tracker.failedCalls(), tracker.releasedCalls(),
+                    tracker.endedCalls(), tracker.refusedCalls());
+        }
+
+        Counts minus(Counts earlier) {
+            return new Counts(completed - earlier.completed, failed - earlier.failed, released - earlier.released,
+                    ended - earlier.ended, refused - earlier.refused);
+        }
+
+    }
+
+}

@@ -1,0 +1,40 @@
+package io.github.grpcgraceful.internal.engine;
+
+import java.time.Duration;
+
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainStatus;
+
+/**
+ * Takes part in the drain: told when it starts, when it has ended and when the server
+ * serves again. Called on the draining thread; each call must return promptly, and bounds
+ * any user code it runs itself. What it throws is logged, and the drain goes on.
+ */
+public interface DrainParticipant {
+
+    /**
+     * The drain has started: health should go out of service now.
+     * @param inFlight the calls in flight
+     * @param delay how long the server still serves (zero when the context only stops)
+     * @param gracePeriod how long calls may run on once the server stops accepting
+     */
+    default void drainStarted(int inFlight, Duration delay, Duration gracePeriod) {
+    }
+
+    /**
+     * The drain has ended, and the servers have stopped.
+     * @param outcome completed, or forced at the deadline
+     * @param took from its start to its end
+     * @param status the ended drain, with its counts
+     */
+    default void drainEnded(DrainOutcome outcome, Duration took, DrainStatus status) {
+    }
+
+    /**
+     * The server serves again after {@code endedDrain} (a lifecycle restart).
+     * @param endedDrain the drain that ended before
+     */
+    default void servingResumed(DrainStatus endedDrain) {
+    }
+
+}
