@@ -3,7 +3,6 @@ package io.github.grpcgraceful.internal.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -14,6 +13,7 @@ import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.api.InFlightCall;
+import io.github.grpcgraceful.internal.clock.DrainClock;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.Status;
 
@@ -55,7 +55,12 @@ public final class DrainEngine {
 
     private final DrainParticipant participant;
 
+    private final DrainClock clock;
+
     private final Object lock = new Object();
+
+    /** What the drain-delay waits on: nothing notifies it but the clock. */
+    private final Object delay = new Object();
 
     /** Guarded by {@link #lock} for its moves; read without it. */
     private volatile DrainStatus status = DrainStatus.SERVING;
@@ -68,10 +73,17 @@ public final class DrainEngine {
 
     public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
             DrainParticipant participant) {
+        this(tracker, policy, target, participant, DrainClock.system());
+    }
+
+    /** An engine that reads time from {@code clock} and waits for it to pass there. */
+    public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
+            DrainParticipant participant, DrainClock clock) {
         this.tracker = tracker;
         this.policy = policy;
         this.target = target;
         this.participant = participant;
+        this.clock = clock;
     }
 
     public DrainTarget target() {
@@ -134,8 +146,8 @@ public final class DrainEngine {
      * restart, a paused test context) has none to wait for.
      */
     public void drain(boolean closing) {
-        long startNanos = System.nanoTime();
-        Instant startedAt = Instant.now();
+        long startNanos = clock.nanoTime();
+        Instant startedAt = clock.instant();
         DrainPolicy policy; // this drain's, as the properties were when it started
         synchronized (lock) {
             if (status.state() != DrainState.SERVING) {
@@ -169,8 +181,8 @@ public final class DrainEngine {
             tell(() -> participant.drainStarted(inFlight, delay, policy.gracePeriod()));
             interrupted = !sleepUntil(startNanos + delay.toNanos());
             String stopped = target.stopAccepting();
-            long deadlineNanos = System.nanoTime() + policy.gracePeriod().toNanos();
-            deadline = Instant.now().plus(policy.gracePeriod());
+            long deadlineNanos = clock.nanoTime() + policy.gracePeriod().toNanos();
+            deadline = clock.instant().plus(policy.gracePeriod());
             status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0, 0);
             List<InFlightCall> released = tracker.beginDrain(RELEASE, policy.longLivedMethods());
             log.info("{}, grace period {}{}", stopped, Durations.describe(policy.gracePeriod()),
@@ -193,12 +205,12 @@ public final class DrainEngine {
             tracker.endDrain();
         }
 
-        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        Duration took = Duration.ofNanos(clock.nanoTime() - startNanos);
         // With the calls that arrived after the deadline, which the tracker ended as they
         // came.
         Counts counts = Counts.of(tracker).minus(before);
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
-        DrainStatus ended = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, Instant.now(),
+        DrainStatus ended = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, clock.instant(),
                 counts.completed(), counts.failed(), counts.released(), counts.ended());
         status = ended;
         log.info("{} drained in {}: {} completed{}{}{}{}", drained, Durations.seconds(took), calls(counts.completed()),
@@ -237,7 +249,7 @@ public final class DrainEngine {
                 ended.isEmpty() ? "" : ": " + describe(ended));
         // Handlers that honour cancellation return now, and the ended calls' statuses go
         // out before transports close.
-        awaitDrained(System.nanoTime() + FLUSH_WAIT.toNanos(), closingCall);
+        awaitDrained(clock.nanoTime() + FLUSH_WAIT.toNanos(), closingCall);
         target.forceStop();
         int stillRunning = tracker.inFlight() - ((closingCall == null) ? 0 : 1);
         if (stillRunning > 0) {
@@ -258,8 +270,8 @@ public final class DrainEngine {
      */
     private boolean awaitDrained(long deadlineNanos, String closingCall) {
         try {
-            return tracker.awaitIdle(deadlineNanos, (closingCall == null) ? 0 : 1)
-                    && target.awaitTerminated(deadlineNanos);
+            return tracker.awaitIdle(clock, deadlineNanos, (closingCall == null) ? 0 : 1)
+                    && target.awaitTerminated(Duration.ofNanos(Math.max(0, deadlineNanos - clock.nanoTime())));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -268,14 +280,15 @@ public final class DrainEngine {
     }
 
     /**
-     * Sleeps until {@code deadlineNanos} ({@link System#nanoTime()}) unless interrupted;
-     * returns false if it was.
+     * Waits until the clock reaches {@code deadlineNanos} unless interrupted; returns
+     * false if it was.
      */
-    private static boolean sleepUntil(long deadlineNanos) {
+    private boolean sleepUntil(long deadlineNanos) {
         try {
-            long left;
-            while ((left = deadlineNanos - System.nanoTime()) > 0) {
-                TimeUnit.NANOSECONDS.sleep(left);
+            synchronized (delay) {
+                while (deadlineNanos - clock.nanoTime() > 0) {
+                    clock.awaitOn(delay, deadlineNanos);
+                }
             }
             return true;
         }

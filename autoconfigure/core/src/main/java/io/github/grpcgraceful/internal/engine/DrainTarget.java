@@ -1,5 +1,6 @@
 package io.github.grpcgraceful.internal.engine;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.grpc.ServerServiceDefinition;
@@ -27,10 +28,12 @@ public interface DrainTarget {
     String stopAccepting();
 
     /**
-     * Waits until it has terminated or the deadline ({@link System#nanoTime()}) passes;
-     * returns whether it has.
+     * Waits until it has terminated, at most {@code timeout}; returns whether it has.
+     * @param timeout how long to wait at most
+     * @return whether it has terminated
+     * @throws InterruptedException if the thread is interrupted
      */
-    boolean awaitTerminated(long deadlineNanos) throws InterruptedException;
+    boolean awaitTerminated(Duration timeout) throws InterruptedException;
 
     /** Stops at once what still runs, and waits a bounded time for it. */
     void forceStop();

@@ -80,7 +80,8 @@ public final class ServersTarget implements DrainTarget {
     }
 
     @Override
-    public boolean awaitTerminated(long deadlineNanos) throws InterruptedException {
+    public boolean awaitTerminated(Duration timeout) throws InterruptedException {
+        long deadlineNanos = System.nanoTime() + timeout.toNanos();
         for (DrainedServer drained : servers) {
             long left = Math.max(0, deadlineNanos - System.nanoTime());
             if (!drained.server().awaitTermination(left, TimeUnit.NANOSECONDS)) {
@@ -95,7 +96,7 @@ public final class ServersTarget implements DrainTarget {
         servers.forEach(drained -> drained.server().shutdownNow());
         boolean terminated;
         try {
-            terminated = awaitTerminated(System.nanoTime() + TERMINATION_WAIT.toNanos());
+            terminated = awaitTerminated(TERMINATION_WAIT);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

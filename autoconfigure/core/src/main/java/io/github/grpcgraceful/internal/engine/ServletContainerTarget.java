@@ -1,5 +1,6 @@
 package io.github.grpcgraceful.internal.engine;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -53,7 +54,7 @@ public final class ServletContainerTarget implements DrainTarget {
      * for.
      */
     @Override
-    public boolean awaitTerminated(long deadlineNanos) {
+    public boolean awaitTerminated(Duration timeout) {
         return true;
     }
 

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.github.grpcgraceful.internal.clock.DrainClock;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -231,15 +231,22 @@ public class InFlightCallTracker implements ServerInterceptor {
      * before the drain does.
      */
     public boolean awaitIdle(long deadlineNanos, int stillRunning) throws InterruptedException {
+        return awaitIdle(DrainClock.system(), deadlineNanos, stillRunning);
+    }
+
+    /**
+     * {@link #awaitIdle(long, int)} on {@code clock}, whose scale {@code deadlineNanos}
+     * is on.
+     */
+    public boolean awaitIdle(DrainClock clock, long deadlineNanos, int stillRunning) throws InterruptedException {
         awaitedInFlight = stillRunning;
         try {
             synchronized (idle) {
                 while (inFlight() > stillRunning) {
-                    long left = deadlineNanos - System.nanoTime();
-                    if (left <= 0) {
+                    if (deadlineNanos - clock.nanoTime() <= 0) {
                         return false;
                     }
-                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                    clock.awaitOn(idle, deadlineNanos);
                 }
                 return true;
             }

@@ -1,0 +1,241 @@
+package io.github.grpcgraceful.internal.engine;
+
+import static io.github.grpcgraceful.testing.GrpcApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.api.DrainStatus;
+import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.inflight.MethodPatterns;
+import io.github.grpcgraceful.testing.ManualDrainClock;
+import io.github.grpcgraceful.testing.StreamProbe;
+import io.github.grpcgraceful.testing.TextMethods;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * The engine alone, on a clock the test moves: a drain-delay of 10 s and a grace period
+ * of 30 s pass in no time, and what the engine reports is exact to the nanosecond. A real
+ * in-process server and channel carry the calls; the handlers hold their calls until the
+ * test answers them.
+ */
+class DrainEngineTest {
+
+    private static final MethodDescriptor<String, String> HOLD = TextMethods.method("test.Hold", "Hold",
+            MethodDescriptor.MethodType.UNARY);
+
+    private static final MethodDescriptor<String, String> WATCH = TextMethods.method("test.Hold", "Watch",
+            MethodDescriptor.MethodType.SERVER_STREAMING);
+
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final ManualDrainClock clock = new ManualDrainClock();
+
+    private final InFlightCallTracker tracker = new InFlightCallTracker();
+
+    private final ServersTarget target = new ServersTarget();
+
+    private final Recorder participant = new Recorder();
+
+    /** The handlers' observers, by request. */
+    private final Map<String, StreamObserver<String>> held = new ConcurrentHashMap<>();
+
+    private Server server;
+
+    private ManagedChannel channel;
+
+    private DrainEngine engine(Duration delay, Duration gracePeriod, List<String> longLived) throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        this.server = InProcessServerBuilder.forName(name)
+            .addService(ServerServiceDefinition.builder("test.Hold")
+                .addMethod(HOLD, ServerCalls.asyncUnaryCall(this.held::put))
+                .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this.held::put))
+                .build())
+            .intercept(this.tracker)
+            .build()
+            .start();
+        this.channel = InProcessChannelBuilder.forName(name).build();
+        this.target.register(this.server, null);
+        DrainPolicy policy = new DrainPolicy(delay, gracePeriod, MethodPatterns.of(longLived));
+        return new DrainEngine(this.tracker, () -> policy, this.target, this.participant, this.clock);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        this.channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        this.server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private StreamProbe<String> call(MethodDescriptor<String, String> method, String request) {
+        StreamProbe<String> client = new StreamProbe<>();
+        if (method.getType() == MethodDescriptor.MethodType.UNARY) {
+            ClientCalls.asyncUnaryCall(this.channel.newCall(method, CallOptions.DEFAULT), request, client);
+        }
+        else {
+            ClientCalls.asyncServerStreamingCall(this.channel.newCall(method, CallOptions.DEFAULT), request, client);
+        }
+        await(() -> this.held.containsKey(request), Duration.ofSeconds(10));
+        return client;
+    }
+
+    private static CompletableFuture<Void> drainInBackground(DrainEngine engine, boolean closing) {
+        return CompletableFuture.runAsync(() -> engine.drain(closing));
+    }
+
+    @Test
+    void theDelayAndTheGracePeriodPassOnTheEnginesClockAndWhatStillRunsEndsAtTheDeadline() throws Exception {
+        DrainEngine engine = engine(Duration.ofSeconds(10), Duration.ofSeconds(30), List.of());
+        StreamProbe<String> client = call(HOLD, "slow");
+
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+
+        await(() -> this.participant.started != null, Duration.ofSeconds(10));
+        assertThat(this.participant.started).isEqualTo(Duration.ofSeconds(10));
+        assertThat(engine.status().state()).isEqualTo(DrainState.DELAYING);
+        this.clock.advance(Duration.ofSeconds(10));
+        await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+        assertThat(engine.status().deadline()).isEqualTo(START.plusSeconds(40));
+        assertThat(client.closed()).isNotDone();
+
+        this.clock.advance(Duration.ofSeconds(30));
+
+        Status status = client.closed().get(10, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(status.getDescription()).isEqualTo("server shutting down: grace period 30s expired");
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
+        assertThat(this.participant.took).isEqualTo(Duration.ofSeconds(40));
+        DrainStatus ended = engine.status();
+        assertThat(ended.state()).isEqualTo(DrainState.TERMINATED);
+        assertThat(ended.startedAt()).isEqualTo(START);
+        assertThat(ended.finishedAt()).isEqualTo(START.plusSeconds(40));
+        assertThat(ended.endedCalls()).isEqualTo(1);
+        assertThat(ended.completedCalls()).isZero();
+    }
+
+    @Test
+    void theDrainEndsTheMomentTheLastCallCompletesWithoutTheClockMoving() throws Exception {
+        DrainEngine engine = engine(Duration.ofSeconds(10), Duration.ofSeconds(30), List.of());
+        StreamProbe<String> client = call(HOLD, "answered");
+
+        // A stop that is not a close: no drain-delay.
+        CompletableFuture<Void> drained = drainInBackground(engine, false);
+        await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+        this.held.get("answered").onNext("hello");
+        this.held.get("answered").onCompleted();
+
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(client.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(this.participant.started).isZero();
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(this.participant.took).isZero();
+        assertThat(engine.status().completedCalls()).isEqualTo(1);
+        assertThat(engine.status().failedCalls()).isZero();
+    }
+
+    @Test
+    void longLivedStreamsAreReleasedWhenTheTargetStopsAccepting() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(30), List.of("test.Hold/Watch"));
+        StreamProbe<String> client = call(WATCH, "watching");
+
+        engine.drain(true);
+
+        Status status = client.closed().get(10, TimeUnit.SECONDS);
+        assertThat(status.getDescription())
+            .isEqualTo("server shutting down: long-lived stream released, reconnect to another server");
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(this.participant.took).isZero();
+        assertThat(engine.status().releasedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aResumeServesAgainAndTheNextStopDrainsTheNewServer() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
+        engine.drain(false);
+        DrainStatus first = engine.status();
+        assertThat(first.state()).isEqualTo(DrainState.TERMINATED);
+        assertThat(engine.canDrain()).as("its servers are done").isFalse();
+
+        assertThat(engine.resume()).isTrue();
+        assertThat(engine.status()).isEqualTo(DrainStatus.SERVING);
+        assertThat(engine.previousDrain()).isEqualTo(first);
+        assertThat(this.participant.resumedAfter).isEqualTo(first);
+        assertThat(engine.resume()).as("serving already").isFalse();
+        Server next = InProcessServerBuilder.forName(InProcessServerBuilder.generateName()).build().start();
+        this.target.register(next, null);
+        assertThat(engine.canDrain()).isTrue();
+        engine.drain(false);
+        assertThat(next.isTerminated()).isTrue();
+        assertThat(engine.status().state()).isEqualTo(DrainState.TERMINATED);
+    }
+
+    @Test
+    void aParticipantThatThrowsDoesNotStopTheDrain() throws Exception {
+        DrainParticipant failing = new DrainParticipant() {
+            @Override
+            public void drainStarted(int inFlight, Duration delay, Duration gracePeriod) {
+                throw new IllegalStateException("a participant failed on purpose");
+            }
+        };
+        engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
+        DrainEngine engine = new DrainEngine(this.tracker,
+                () -> new DrainPolicy(Duration.ZERO, Duration.ofSeconds(30), MethodPatterns.none()), this.target,
+                failing, this.clock);
+
+        engine.drain(true);
+
+        assertThat(engine.status().state()).isEqualTo(DrainState.TERMINATED);
+        assertThat(this.server.isTerminated()).isTrue();
+    }
+
+    /** What the engine told its participant. */
+    private static final class Recorder implements DrainParticipant {
+
+        volatile Duration started;
+
+        volatile DrainOutcome outcome;
+
+        volatile Duration took;
+
+        volatile DrainStatus resumedAfter;
+
+        @Override
+        public void drainStarted(int inFlight, Duration delay, Duration gracePeriod) {
+            this.started = delay;
+        }
+
+        @Override
+        public void drainEnded(DrainOutcome outcome, Duration took, DrainStatus status) {
+            this.took = took;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void servingResumed(DrainStatus endedDrain) {
+            this.resumedAfter = endedDrain;
+        }
+
+    }
+
+}

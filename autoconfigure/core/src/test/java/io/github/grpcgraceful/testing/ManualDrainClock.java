@@ -1,0 +1,64 @@
+package io.github.grpcgraceful.testing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.grpcgraceful.internal.clock.DrainClock;
+
+/**
+ * A clock that stands still until the test moves it: what waits on it for a deadline
+ * wakes when {@link #advance} reaches it, so a drain of 30 s takes no 30 s.
+ */
+public final class ManualDrainClock implements DrainClock {
+
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** Guards {@link #nanos}. */
+    private final Object lock = new Object();
+
+    private long nanos;
+
+    /** The monitors waited on now, to notify when time moves. */
+    private final Set<Object> waiting = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public long nanoTime() {
+        synchronized (this.lock) {
+            return this.nanos;
+        }
+    }
+
+    @Override
+    public Instant instant() {
+        return START.plusNanos(nanoTime());
+    }
+
+    @Override
+    public void awaitOn(Object monitor, long deadlineNanos) throws InterruptedException {
+        // Registered before the time is read, so that an advance in between notifies it.
+        this.waiting.add(monitor);
+        try {
+            if (deadlineNanos - nanoTime() > 0) {
+                monitor.wait();
+            }
+        }
+        finally {
+            this.waiting.remove(monitor);
+        }
+    }
+
+    /** Moves the clock on by {@code duration}, and wakes what waits on it. */
+    public void advance(Duration duration) {
+        synchronized (this.lock) {
+            this.nanos += duration.toNanos();
+        }
+        for (Object monitor : this.waiting) {
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }
+    }
+
+}
