@@ -170,6 +170,59 @@ class DrainEngineTest {
     }
 
     @Test
+    void aZeroGracePeriodEndsTheCallsInFlightAtOnce() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ZERO, List.of());
+        StreamProbe<String> client = call(HOLD, "cut");
+
+        engine.drain(true);
+
+        assertThat(client.closed().get(10, TimeUnit.SECONDS).getDescription())
+            .isEqualTo("server shutting down: grace period 0s expired");
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
+        assertThat(this.participant.took).isZero();
+        assertThat(engine.status().endedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aGracePeriodOfPracticallyForeverStillEndsWithTheLastCall() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofDays(365 * 1000), List.of());
+        StreamProbe<String> client = call(HOLD, "last");
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+        this.clock.advance(Duration.ofDays(365));
+
+        this.held.get("last").onNext("done");
+        this.held.get("last").onCompleted();
+
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(client.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(this.participant.took).isEqualTo(Duration.ofDays(365));
+        assertThat(engine.status().deadline()).isEqualTo(START.plus(Durations.FOREVER));
+    }
+
+    @Test
+    void aDrainInterruptedDuringItsDelayStopsAcceptingEndsWhatRunsAndKeepsTheInterrupt() throws Exception {
+        DrainEngine engine = engine(Duration.ofDays(1), Duration.ofSeconds(30), List.of());
+        StreamProbe<String> client = call(HOLD, "interrupted");
+        CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+        Thread draining = new Thread(() -> {
+            engine.drain(true);
+            stillInterrupted.complete(Thread.currentThread().isInterrupted());
+        });
+        draining.start();
+        await(() -> this.participant.started != null, Duration.ofSeconds(10));
+
+        draining.interrupt();
+
+        assertThat(stillInterrupted.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
+        assertThat(this.participant.took).as("no time passed on the clock").isZero();
+        assertThat(this.server.isTerminated()).isTrue();
+    }
+
+    @Test
     void aResumeServesAgainAndTheNextStopDrainsTheNewServer() throws Exception {
         DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
         engine.drain(false);
