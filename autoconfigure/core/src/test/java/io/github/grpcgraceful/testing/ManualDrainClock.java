@@ -2,8 +2,8 @@ package io.github.grpcgraceful.testing;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.grpcgraceful.internal.clock.DrainClock;
 
@@ -20,8 +20,8 @@ public final class ManualDrainClock implements DrainClock {
 
     private long nanos;
 
-    /** The monitors waited on now, to notify when time moves. */
-    private final Set<Object> waiting = ConcurrentHashMap.newKeySet();
+    /** The monitors waited on now, once per waiting thread, to notify when time moves. */
+    private final List<Object> waiting = new CopyOnWriteArrayList<>();
 
     @Override
     public long nanoTime() {
