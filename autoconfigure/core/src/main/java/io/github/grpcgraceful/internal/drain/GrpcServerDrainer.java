@@ -39,9 +39,9 @@ import io.grpc.ServerServiceDefinition;
  * It stops synchronously, before the server lifecycles of the gRPC backend (which depend
  * on it) and before the web server shuts down, so health endpoints stay reachable for the
  * whole drain. The drain-delay applies only when the context closes
- * ({@link #onApplicationEvent}). {@code enabled} ({@code grpc.shutdown.enabled} at run
- * time, for applications whose conditions Spring AOT fixed at build time) is decided here
- * alone: off, it never drains.
+ * ({@link #onApplicationEvent}). Whether to drain at all ({@code grpc.shutdown.enabled}
+ * at run time, for applications whose conditions Spring AOT fixed at build time) is
+ * decided here: off, it never drains.
  */
 public class GrpcServerDrainer
         implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, ApplicationContextAware {
