@@ -23,6 +23,7 @@ import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.ServerRegistrar;
 import io.github.grpcgraceful.internal.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
+import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.endpoint.GrpcShutdownEndpointAutoConfiguration;
@@ -94,10 +95,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
     GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
-            ApplicationEventPublisher events, GrpcShutdownProperties properties,
-            List<GrpcServerLifecycle> serverLifecycles) {
+            ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
+            GrpcShutdownProperties properties, List<GrpcServerLifecycle> serverLifecycles) {
         return new GrpcServerDrainer(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
-                properties.isEnabled());
+                properties.isEnabled(), participants.orderedStream().toList());
     }
 
     /**
@@ -110,13 +111,14 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
     GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
-            ApplicationEventPublisher events, GrpcShutdownProperties properties,
-            GrpcServiceDiscoverer serviceDiscoverer) {
+            ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
+            GrpcShutdownProperties properties, GrpcServiceDiscoverer serviceDiscoverer) {
         // The services Spring Boot registers with the servlet, for the meters' series and
         // each service's gRPC health.
         return GrpcServerDrainer.forServletContainer(tracker, GracefulShutdownConfiguration.policy(policy, properties),
                 events, properties.isEnabled(),
-                () -> serviceDiscoverer.findServices().stream().map(spec -> spec.service().bindService()).toList());
+                () -> serviceDiscoverer.findServices().stream().map(spec -> spec.service().bindService()).toList(),
+                participants.orderedStream().toList());
     }
 
     /**

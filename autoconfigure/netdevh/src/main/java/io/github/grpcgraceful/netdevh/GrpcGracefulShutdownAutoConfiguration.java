@@ -18,6 +18,7 @@ import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.ServerRegistrar;
 import io.github.grpcgraceful.internal.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
+import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.endpoint.GrpcShutdownEndpointAutoConfiguration;
@@ -76,10 +77,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
     GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
-            ApplicationEventPublisher events, GrpcShutdownProperties properties,
-            List<GrpcServerLifecycle> serverLifecycles) {
+            ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
+            GrpcShutdownProperties properties, List<GrpcServerLifecycle> serverLifecycles) {
         return new GrpcServerDrainer(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
-                properties.isEnabled());
+                properties.isEnabled(), participants.orderedStream().toList());
     }
 
     /**

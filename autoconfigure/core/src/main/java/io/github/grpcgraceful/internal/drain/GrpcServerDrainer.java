@@ -1,6 +1,7 @@
 package io.github.grpcgraceful.internal.drain;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -19,8 +20,10 @@ import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
 import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
 import io.github.grpcgraceful.api.GrpcServingResumedEvent;
 import io.github.grpcgraceful.internal.engine.DrainEngine;
+import io.github.grpcgraceful.internal.clock.DrainClock;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
+import io.github.grpcgraceful.internal.engine.DrainStart;
 import io.github.grpcgraceful.internal.engine.DrainTarget;
 import io.github.grpcgraceful.internal.engine.ServersTarget;
 import io.github.grpcgraceful.internal.engine.ServletContainerTarget;
@@ -91,7 +94,16 @@ public class GrpcServerDrainer
      */
     public GrpcServerDrainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
             ApplicationEventPublisher events, boolean enabled) {
-        this(tracker, policy, events, enabled, new ServersTarget());
+        this(tracker, policy, events, enabled, List.of());
+    }
+
+    /**
+     * A drainer that tells {@code participants} (gRPC health, …) of the drain's steps, in
+     * their order, before it publishes them as events.
+     */
+    public GrpcServerDrainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
+            ApplicationEventPublisher events, boolean enabled, List<DrainParticipant> participants) {
+        this(tracker, policy, events, enabled, new ServersTarget(), participants);
     }
 
     /**
@@ -102,13 +114,18 @@ public class GrpcServerDrainer
      * shutdown comes after the drain.
      */
     public static GrpcServerDrainer forServletContainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
-            ApplicationEventPublisher events, boolean enabled, Supplier<List<ServerServiceDefinition>> services) {
-        return new GrpcServerDrainer(tracker, policy, events, enabled, new ServletContainerTarget(tracker, services));
+            ApplicationEventPublisher events, boolean enabled, Supplier<List<ServerServiceDefinition>> services,
+            List<DrainParticipant> participants) {
+        return new GrpcServerDrainer(tracker, policy, events, enabled, new ServletContainerTarget(tracker, services),
+                participants);
     }
 
     private GrpcServerDrainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
-            ApplicationEventPublisher events, boolean enabled, DrainTarget target) {
-        this.engine = new DrainEngine(tracker, policy, target, new EventsParticipant(events));
+            ApplicationEventPublisher events, boolean enabled, DrainTarget target,
+            List<DrainParticipant> participants) {
+        List<DrainParticipant> all = new ArrayList<>(participants);
+        all.add(new EventsParticipant(events));
+        this.engine = new DrainEngine(tracker, policy, target, all, DrainClock.system());
         this.servers = (target instanceof ServersTarget registered) ? registered : null;
         this.enabled = enabled;
         if (!enabled) {
@@ -257,8 +274,10 @@ public class GrpcServerDrainer
         }
 
         @Override
-        public void drainStarted(int inFlight, Duration delay, Duration gracePeriod) {
-            this.events.publish(new GrpcDrainStartedEvent(GrpcServerDrainer.this, inFlight, delay, gracePeriod),
+        public void drainStarted(DrainStart start) {
+            Duration delay = start.delay();
+            this.events.publish(
+                    new GrpcDrainStartedEvent(GrpcServerDrainer.this, start.inFlight(), delay, start.gracePeriod()),
                     (delay.compareTo(LISTENER_WAIT) > 0) ? delay : LISTENER_WAIT);
         }
 

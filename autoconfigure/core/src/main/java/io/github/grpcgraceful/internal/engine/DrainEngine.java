@@ -3,6 +3,7 @@ package io.github.grpcgraceful.internal.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -53,7 +54,8 @@ public final class DrainEngine {
 
     private final DrainTarget target;
 
-    private final DrainParticipant participant;
+    /** Told of the drain's steps, in this order. */
+    private final List<DrainParticipant> participants;
 
     private final DrainClock clock;
 
@@ -73,16 +75,19 @@ public final class DrainEngine {
 
     public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
             DrainParticipant participant) {
-        this(tracker, policy, target, participant, DrainClock.system());
+        this(tracker, policy, target, List.of(participant), DrainClock.system());
     }
 
-    /** An engine that reads time from {@code clock} and waits for it to pass there. */
+    /**
+     * An engine that tells {@code participants} of its steps in their order, and reads
+     * time from {@code clock} and waits for it to pass there.
+     */
     public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
-            DrainParticipant participant, DrainClock clock) {
+            List<DrainParticipant> participants, DrainClock clock) {
         this.tracker = tracker;
         this.policy = policy;
         this.target = target;
-        this.participant = participant;
+        this.participants = List.copyOf(participants);
         this.clock = clock;
     }
 
@@ -135,7 +140,7 @@ public final class DrainEngine {
         }
         log.info("gRPC serving again after the drain that started at {}: health and readiness turned back",
                 ended.startedAt());
-        tell(() -> participant.servingResumed(ended));
+        tell((participant) -> participant.servingResumed(ended));
         return true;
     }
 
@@ -178,7 +183,8 @@ public final class DrainEngine {
         Instant deadline = null;
         String drained = target.describe();
         try {
-            tell(() -> participant.drainStarted(inFlight, delay, policy.gracePeriod()));
+            DrainStart start = new DrainStart(inFlight, delay, policy.gracePeriod(), target.services());
+            tell((participant) -> participant.drainStarted(start));
             interrupted = !sleepUntil(startNanos + delay.toNanos());
             String stopped = target.stopAccepting();
             long deadlineNanos = clock.nanoTime() + policy.gracePeriod().toNanos();
@@ -220,19 +226,25 @@ public final class DrainEngine {
                 (counts.released() == 0) ? "" : ", released " + streams(counts.released()),
                 (counts.ended() == 0) ? "" : ", " + calls(counts.ended()) + " ended with UNAVAILABLE",
                 (counts.refused() == 0) ? "" : ", " + plural(counts.refused(), "new call") + " refused");
-        tell(() -> participant.drainEnded(outcome, took, ended));
+        tell((participant) -> participant.drainEnded(outcome, took, ended));
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Runs a participant's part; what it throws is logged, and the drain goes on. */
-    private static void tell(Runnable part) {
-        try {
-            part.run();
-        }
-        catch (RuntimeException | Error ex) {
-            log.warn("A participant of the gRPC drain failed; the drain goes on", ex);
+    /**
+     * Tells each participant in turn; what one throws is logged, and the others and the
+     * drain go on.
+     */
+    private void tell(Consumer<DrainParticipant> step) {
+        for (DrainParticipant participant : this.participants) {
+            try {
+                step.accept(participant);
+            }
+            catch (RuntimeException | Error ex) {
+                log.warn("A participant of the gRPC drain ({}) failed; the drain goes on",
+                        participant.getClass().getName(), ex);
+            }
         }
     }
 

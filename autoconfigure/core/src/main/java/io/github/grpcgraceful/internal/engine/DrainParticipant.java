@@ -14,11 +14,9 @@ public interface DrainParticipant {
 
     /**
      * The drain has started: health should go out of service now.
-     * @param inFlight the calls in flight
-     * @param delay how long the server still serves (zero when the context only stops)
-     * @param gracePeriod how long calls may run on once the server stops accepting
+     * @param start the drain as it starts
      */
-    default void drainStarted(int inFlight, Duration delay, Duration gracePeriod) {
+    default void drainStarted(DrainStart start) {
     }
 
     /**

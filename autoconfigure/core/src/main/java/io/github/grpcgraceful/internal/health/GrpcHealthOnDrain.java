@@ -5,13 +5,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-import org.springframework.context.event.EventListener;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-
-import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
-import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
-import io.github.grpcgraceful.api.GrpcServingResumedEvent;
+import io.github.grpcgraceful.api.DrainStatus;
+import io.github.grpcgraceful.internal.engine.DrainParticipant;
+import io.github.grpcgraceful.internal.engine.DrainStart;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -30,7 +26,7 @@ import io.grpc.stub.StreamObserver;
  * terminal state, which could not be undone and which the gRPC backend enters itself when
  * its health bean is destroyed.
  */
-public class GrpcHealthOnDrain {
+public class GrpcHealthOnDrain implements DrainParticipant {
 
     private final HealthStatusManager healthStatusManager;
 
@@ -44,15 +40,12 @@ public class GrpcHealthOnDrain {
         this.healthStatusManager = healthStatusManager;
     }
 
-    @EventListener
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    public void onDrainStarted(GrpcDrainStartedEvent event) {
+    @Override
+    public void drainStarted(DrainStart start) {
         Set<String> services = new LinkedHashSet<>();
         services.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
-        if (event.getSource() instanceof GrpcServerDrainer drainer) {
-            for (ServerServiceDefinition service : drainer.services()) {
-                services.add(service.getServiceDescriptor().getName());
-            }
+        for (ServerServiceDefinition service : start.services()) {
+            services.add(service.getServiceDescriptor().getName());
         }
         synchronized (turned) {
             for (String service : services) {
@@ -65,9 +58,8 @@ public class GrpcHealthOnDrain {
         }
     }
 
-    @EventListener
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    public void onServingResumed(GrpcServingResumedEvent event) {
+    @Override
+    public void servingResumed(DrainStatus endedDrain) {
         synchronized (turned) {
             turned.forEach(healthStatusManager::setStatus);
             turned.clear();

@@ -78,7 +78,7 @@ class DrainEngineTest {
         this.channel = InProcessChannelBuilder.forName(name).build();
         this.target.register(this.server, null);
         DrainPolicy policy = new DrainPolicy(delay, gracePeriod, MethodPatterns.of(longLived));
-        return new DrainEngine(this.tracker, () -> policy, this.target, this.participant, this.clock);
+        return new DrainEngine(this.tracker, () -> policy, this.target, List.of(this.participant), this.clock);
     }
 
     @AfterEach
@@ -247,19 +247,20 @@ class DrainEngineTest {
     void aParticipantThatThrowsDoesNotStopTheDrain() throws Exception {
         DrainParticipant failing = new DrainParticipant() {
             @Override
-            public void drainStarted(int inFlight, Duration delay, Duration gracePeriod) {
+            public void drainStarted(DrainStart start) {
                 throw new IllegalStateException("a participant failed on purpose");
             }
         };
         engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
         DrainEngine engine = new DrainEngine(this.tracker,
                 () -> new DrainPolicy(Duration.ZERO, Duration.ofSeconds(30), MethodPatterns.none()), this.target,
-                failing, this.clock);
+                List.of(failing, this.participant), this.clock);
 
         engine.drain(true);
 
         assertThat(engine.status().state()).isEqualTo(DrainState.TERMINATED);
         assertThat(this.server.isTerminated()).isTrue();
+        assertThat(this.participant.outcome).as("the next participant is still told").isEqualTo(DrainOutcome.COMPLETED);
     }
 
     /** What the engine told its participant. */
@@ -274,8 +275,8 @@ class DrainEngineTest {
         volatile DrainStatus resumedAfter;
 
         @Override
-        public void drainStarted(int inFlight, Duration delay, Duration gracePeriod) {
-            this.started = delay;
+        public void drainStarted(DrainStart start) {
+            this.started = start.delay();
         }
 
         @Override
