@@ -58,7 +58,7 @@ public final class InProcessEcho implements AutoCloseable {
         ServerInterceptor create() {
             return switch (this) {
                 case NONE -> null;
-                case TRACKER -> new InFlightCallTracker(MethodPatterns.of(MethodPatterns.STANDARD_LONG_LIVED));
+                case TRACKER -> new InFlightCallTracker();
                 case COUNT_ONLY -> ReferenceInterceptors.counting();
                 case OWN_CONTEXT_ONLY -> ReferenceInterceptors.ownContext();
                 case NETDEVH_METRICS -> new MetricCollectingServerInterceptor(new SimpleMeterRegistry());

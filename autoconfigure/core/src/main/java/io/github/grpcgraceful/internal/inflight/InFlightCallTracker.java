@@ -30,8 +30,6 @@ import io.grpc.Status;
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
-    private final MethodPatterns longLivedMethods;
-
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
 
     private final CallRegistry registry = new CallRegistry();
@@ -64,19 +62,6 @@ public class InFlightCallTracker implements ServerInterceptor {
      * {@code null} otherwise.
      */
     private volatile Status refusal;
-
-    /** A tracker whose drain waits for every call, streams included. */
-    public InFlightCallTracker() {
-        this(MethodPatterns.none());
-    }
-
-    /**
-     * A tracker whose drain releases the calls of {@code longLivedMethods} as soon as the
-     * listeners close.
-     */
-    public InFlightCallTracker(MethodPatterns longLivedMethods) {
-        this.longLivedMethods = longLivedMethods;
-    }
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
@@ -146,14 +131,6 @@ public class InFlightCallTracker implements ServerInterceptor {
                 idle.notifyAll();
             }
         }
-    }
-
-    /**
-     * {@link #beginDrain(Status, MethodPatterns)} with the long-lived methods this
-     * tracker was made with.
-     */
-    public List<InFlightCall> beginDrain(Status releaseStatus) {
-        return beginDrain(releaseStatus, longLivedMethods);
     }
 
     /**
@@ -254,11 +231,6 @@ public class InFlightCallTracker implements ServerInterceptor {
         finally {
             awaitedInFlight = -1;
         }
-    }
-
-    /** The methods whose calls {@link #beginDrain(Status)} releases. */
-    public MethodPatterns longLivedMethods() {
-        return longLivedMethods;
     }
 
     /**

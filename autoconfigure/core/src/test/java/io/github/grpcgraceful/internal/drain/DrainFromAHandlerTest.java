@@ -44,7 +44,7 @@ class DrainFromAHandlerTest {
     private static final MethodDescriptor<String, String> EXIT = TextMethods.method("test.Admin", "Exit",
             MethodDescriptor.MethodType.UNARY);
 
-    private final InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+    private final InFlightCallTracker tracker = new InFlightCallTracker();
 
     private final SlowService slow = new SlowService();
 

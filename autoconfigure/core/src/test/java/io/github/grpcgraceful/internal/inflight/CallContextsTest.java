@@ -60,7 +60,7 @@ class CallContextsTest {
     private ManagedChannel channel;
 
     private InFlightCallTracker start() throws Exception {
-        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        InFlightCallTracker tracker = new InFlightCallTracker();
         server = serve(service, tracker);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
         return tracker;
@@ -127,7 +127,7 @@ class CallContextsTest {
     @Test
     void endingACallCancelsItsHandlersContextAtOnceWhenAnInterceptorAheadOfTheTrackerGaveItAChildContext()
             throws Exception {
-        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        InFlightCallTracker tracker = new InFlightCallTracker();
         // The last interceptor added runs first: the tracker sees the child context, not
         // the server's own.
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -174,7 +174,8 @@ class CallContextsTest {
                 subscription);
         subscription.awaitFirstMessage();
 
-        List<InFlightCall> released = tracker.beginDrain(Status.UNAVAILABLE.withDescription("released"));
+        List<InFlightCall> released = tracker.beginDrain(Status.UNAVAILABLE.withDescription("released"),
+                MethodPatterns.none());
 
         assertThat(released).as("a call that asked for the signal is not released").isEmpty();
         assertThat(subscription.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
@@ -195,7 +196,7 @@ class CallContextsTest {
 
         await(() -> tracker.inFlight() == 0, Duration.ofSeconds(5));
         assertThat(tracker.oldest(10)).isEmpty();
-        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).isEmpty();
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE, MethodPatterns.none())).isEmpty();
         tracker.endDrain();
     }
 
@@ -203,7 +204,7 @@ class CallContextsTest {
     void twoTrackersInOneJvmShareNothing() throws Exception {
         InFlightCallTracker draining = start();
         SlowService otherService = new SlowService();
-        InFlightCallTracker other = new InFlightCallTracker(MethodPatterns.none());
+        InFlightCallTracker other = new InFlightCallTracker();
         Server otherServer = serve(otherService, other);
         ManagedChannel otherChannel = NettyChannelBuilder.forAddress("127.0.0.1", otherServer.getPort())
             .usePlaintext()
@@ -217,7 +218,7 @@ class CallContextsTest {
             mine.awaitFirstMessage();
             theirs.awaitFirstMessage();
 
-            draining.beginDrain(Status.UNAVAILABLE);
+            draining.beginDrain(Status.UNAVAILABLE, MethodPatterns.none());
 
             assertThat(mine.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
             assertThat(mine.messages()).last().isEqualTo("goodbye");
@@ -285,7 +286,7 @@ class CallContextsTest {
      * handler runs on its thread.
      */
     private InFlightCallTracker serveInProcess(String name, ServerServiceDefinition service) throws Exception {
-        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        InFlightCallTracker tracker = new InFlightCallTracker();
         server = InProcessServerBuilder.forName(name)
             .directExecutor()
             .addService(service)
@@ -314,7 +315,8 @@ class CallContextsTest {
         ClientCalls.asyncUnaryCall(channel.newCall(poll, CallOptions.DEFAULT), "since 42", waiting);
         await(() -> tracker.inFlight() == 1, Duration.ofSeconds(5));
 
-        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).as("a call that asked for the signal is not released")
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE, MethodPatterns.none()))
+            .as("a call that asked for the signal is not released")
             .isEmpty();
 
         assertThat(waiting.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
@@ -358,7 +360,7 @@ class CallContextsTest {
         requests.onNext("hello");
         replies.awaitFirstMessage();
 
-        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).isEmpty();
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE, MethodPatterns.none())).isEmpty();
 
         assertThat(replies.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
         assertThat(replies.messages()).containsExactly("heard hello", "goodbye");
@@ -403,7 +405,7 @@ class CallContextsTest {
         DrainSignal outerAfter = signals.get(2);
         assertThat(innerSignal).isNotSameAs(outerBefore);
         assertThat(outerAfter).as("the outer call is current again after the inner one").isSameAs(outerBefore);
-        tracker.beginDrain(Status.UNAVAILABLE);
+        tracker.beginDrain(Status.UNAVAILABLE, MethodPatterns.none());
         assertThat(DrainSignal.current().isDraining()).as("outside any call, the signal never comes").isFalse();
         tracker.endDrain();
         assertThat(tracker.completedCalls()).isEqualTo(2);

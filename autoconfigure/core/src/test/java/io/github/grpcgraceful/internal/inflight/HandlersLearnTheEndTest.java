@@ -75,7 +75,7 @@ class HandlersLearnTheEndTest {
     private ManagedChannel channel;
 
     private InFlightCallTracker start() throws Exception {
-        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        InFlightCallTracker tracker = new InFlightCallTracker();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(service())
             .intercept(new RejectingInterceptor())
@@ -194,7 +194,8 @@ class HandlersLearnTheEndTest {
         signal.onDrain(() -> told.complete(null));
         assertThat(signal.isDraining()).isFalse();
 
-        assertThat(tracker.beginDrain(Status.UNAVAILABLE)).as("a call that asked for the signal is not released")
+        assertThat(tracker.beginDrain(Status.UNAVAILABLE, MethodPatterns.none()))
+            .as("a call that asked for the signal is not released")
             .isEmpty();
 
         told.get(10, TimeUnit.SECONDS);

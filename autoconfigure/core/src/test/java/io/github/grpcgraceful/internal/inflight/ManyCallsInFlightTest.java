@@ -57,7 +57,7 @@ class ManyCallsInFlightTest {
         ServerServiceDefinition service = ServerServiceDefinition.builder("test.Hold")
             .addMethod(HOLD, ServerCalls.asyncUnaryCall((request, reply) -> held.put(request, reply)))
             .build();
-        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        InFlightCallTracker tracker = new InFlightCallTracker();
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name)
             .directExecutor()

@@ -58,7 +58,7 @@ class RegistriesClosedAfterDrainTest {
 
     private GenericApplicationContext context(boolean enabled) {
         GenericApplicationContext context = new GenericApplicationContext();
-        InFlightCallTracker tracker = new InFlightCallTracker(MethodPatterns.none());
+        InFlightCallTracker tracker = new InFlightCallTracker();
         context.registerBean(GrpcServerDrainer.class, () -> new GrpcServerDrainer(tracker,
                 new DrainPolicy(Duration.ZERO, Duration.ofSeconds(1), MethodPatterns.none()), context, enabled));
         context.registerBean(RegistriesClosedAfterDrain.class,
