@@ -82,6 +82,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void duringTheDrainDelayNewCallsAreStillServed(CapturedOutput output) throws Exception {
         GrpcApp app = start("grpc.shutdown.drain-delay=3s");
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
@@ -139,6 +140,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void zeroGracePeriodEndsInFlightCallsAtOnce() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=0");
         CompletableFuture<String> reply = app.sleepCall(30_000);
@@ -153,6 +155,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void endlessServerStreamIsWaitedForThenEndedWithUnavailableWithoutErrorsInTheHandler() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=1s");
         Iterator<String> messages = ClientCalls.blockingServerStreamingCall(app.newChannel(), SlowService.STREAM,
@@ -185,6 +188,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void eventsArePublishedOnceInOrderAndASecondStopIsANoOp() {
         GrpcApp app = start("grpc.shutdown.grace-period=7s", "grpc.shutdown.drain-delay=0");
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
@@ -203,6 +207,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aFailingListenerOfTheDrainEventsDoesNotStopTheDrain(CapturedOutput output) throws Exception {
         GrpcApp app = start();
         app.context().addApplicationListener((ApplicationListener<GrpcDrainStartedEvent>) event -> {
@@ -218,6 +223,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aDrainInterruptedDuringAnEndlessDrainDelayEndsCleanly() throws Exception {
         GrpcApp app = start("grpc.shutdown.drain-delay=9223372036854775807ms", "grpc.shutdown.grace-period=999999999d");
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
@@ -242,6 +248,7 @@ public abstract class DrainContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aGracePeriodOfPracticallyForeverStillEndsWithTheLastCall() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=9223372036854775807s");
         CompletableFuture<String> reply = app.sleepCall(300);

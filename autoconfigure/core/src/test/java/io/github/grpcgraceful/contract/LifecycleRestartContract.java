@@ -74,6 +74,7 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aCloseAfterARestartWaitsItsDelayAndEndsCallsAtItsDeadline() throws Exception {
         GrpcApp app = startWeb("grpc.shutdown.drain-delay=1s", "grpc.shutdown.grace-period=1s");
         app.context().stop();
@@ -105,6 +106,7 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void closingTheContextLeavesNoThreadOfTheStartersBehind() throws Exception {
         GrpcApp app = startWeb("grpc.shutdown.grace-period=5s");
         StreamProbe<String> subscription = new StreamProbe<>();

@@ -66,6 +66,7 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aConfiguredUserStreamIsReleasedWhenTheListenerClosesNotAtTheDeadline() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=20s", "grpc.shutdown.drain-delay=500ms",
                 "grpc.shutdown.long-lived-methods=test.Slow/Str*");
@@ -87,6 +88,7 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aStreamThatUsesTheDrainSignalSaysGoodbyeAndCompletesWithOk() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=20s", "grpc.shutdown.long-lived-methods=test.Slow/*");
         StreamProbe<String> stream = openStream(app.newChannel(), SlowService.SUBSCRIBE).awaitFirstMessage();
@@ -105,6 +107,7 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void anEmptyListWaitsForEveryStreamUntilTheDeadline() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=1s", "grpc.shutdown.long-lived-methods=");
         StreamProbe<HealthCheckResponse> watch = watchHealth(app.newChannel()).awaitFirstMessage();
@@ -121,6 +124,7 @@ public abstract class LongLivedStreamsContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aStreamOpenedDuringTheDrainDelayIsReleasedToo() throws Exception {
         // A delay far longer than opening a stream takes.
         GrpcApp app = start("grpc.shutdown.drain-delay=3s");

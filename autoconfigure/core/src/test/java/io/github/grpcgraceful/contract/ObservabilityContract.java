@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public abstract class ObservabilityContract extends GrpcAppContract {
 
     @Test
+    @SameOnEveryStack
     void inFlightCallsShowInTheMetricsAndTheEndpointAndReturnToZero() throws Exception {
         GrpcApp app = startWeb("management.endpoints.web.exposure.include=health,metrics,grpcshutdown");
         List<CompletableFuture<String>> replies = List.of(app.sleepCall(2000), app.sleepCall(2000),
@@ -99,6 +100,7 @@ public abstract class ObservabilityContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void theDrainIsTimedAndEndedCallsAreCounted() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=500ms");
         MeterRegistry registry = app.context().getBean(MeterRegistry.class);
@@ -111,6 +113,7 @@ public abstract class ObservabilityContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void releasedStreamsAreCountedApartFromEndedCalls() throws Exception {
         GrpcApp app = start();
         MeterRegistry registry = app.context().getBean(MeterRegistry.class);

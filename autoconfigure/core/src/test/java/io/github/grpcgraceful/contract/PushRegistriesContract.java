@@ -69,6 +69,7 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void theRegistryPushesTheCallsInFlightDuringTheDrain() throws Exception {
         OtlpReceiver receiver = receiver();
         GrpcApp app = startPushing(receiver, "grpc.shutdown.drain-delay=0");
@@ -108,6 +109,7 @@ public abstract class PushRegistriesContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void callsEndedAtTheDeadlineAreInTheFinalPush() throws Exception {
         OtlpReceiver receiver = receiver();
         GrpcApp app = startPushingOnlyAtTheEnd(receiver, "grpc.shutdown.drain-delay=0",

@@ -67,6 +67,7 @@ public abstract class UserCodeContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aListenerThatBlocksCannotHoldTheDrain(CapturedOutput output) throws Exception {
         GrpcApp app = startWeb("grpc.shutdown.grace-period=1s");
         app.context().addApplicationListener((ApplicationListener<GrpcDrainStartedEvent>) event -> sleep(60_000));
@@ -90,6 +91,7 @@ public abstract class UserCodeContract extends GrpcAppContract {
     }
 
     @Test
+    @SameOnEveryStack
     void aListenerThatThrowsAnErrorIsLoggedAndTheDrainGoesOn(CapturedOutput output) throws Exception {
         GrpcApp app = startWeb();
         app.context().addApplicationListener((ApplicationListener<GrpcDrainStartedEvent>) event -> {

@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainSignal;
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
@@ -48,6 +50,9 @@ class DrainEngineTest {
     private static final MethodDescriptor<String, String> WATCH = TextMethods.method("test.Hold", "Watch",
             MethodDescriptor.MethodType.SERVER_STREAMING);
 
+    private static final MethodDescriptor<String, String> GOODBYE = TextMethods.method("test.Hold", "Goodbye",
+            MethodDescriptor.MethodType.SERVER_STREAMING);
+
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
     private final ManualDrainClock clock = new ManualDrainClock();
@@ -66,19 +71,41 @@ class DrainEngineTest {
     private ManagedChannel channel;
 
     private DrainEngine engine(Duration delay, Duration gracePeriod, List<String> longLived) throws Exception {
+        this.server = serve();
+        DrainPolicy policy = new DrainPolicy(delay, gracePeriod, MethodPatterns.of(longLived));
+        return new DrainEngine(this.tracker, () -> policy, this.target, List.of(this.participant), this.clock);
+    }
+
+    /**
+     * Starts an in-process server of the test's methods behind the tracker, registers it
+     * with the target, and points the channel at it.
+     */
+    private Server serve() throws Exception {
         String name = InProcessServerBuilder.generateName();
-        this.server = InProcessServerBuilder.forName(name)
+        Server started = InProcessServerBuilder.forName(name)
             .addService(ServerServiceDefinition.builder("test.Hold")
                 .addMethod(HOLD, ServerCalls.asyncUnaryCall(this.held::put))
                 .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this.held::put))
+                .addMethod(GOODBYE, ServerCalls.asyncServerStreamingCall(DrainEngineTest::sayGoodbyeOnDrain))
                 .build())
             .intercept(this.tracker)
             .build()
             .start();
+        if (this.channel != null) {
+            this.channel.shutdownNow();
+        }
         this.channel = InProcessChannelBuilder.forName(name).build();
-        this.target.register(this.server, null);
-        DrainPolicy policy = new DrainPolicy(delay, gracePeriod, MethodPatterns.of(longLived));
-        return new DrainEngine(this.tracker, () -> policy, this.target, List.of(this.participant), this.clock);
+        this.target.register(started, null);
+        return started;
+    }
+
+    /** A stream that says hello, then goodbye and completes when the drain signals. */
+    private static void sayGoodbyeOnDrain(String request, StreamObserver<String> responses) {
+        responses.onNext("hello " + request);
+        DrainSignal.current().onDrain(() -> {
+            responses.onNext("goodbye " + request);
+            responses.onCompleted();
+        });
     }
 
     @AfterEach
@@ -95,7 +122,9 @@ class DrainEngineTest {
         else {
             ClientCalls.asyncServerStreamingCall(this.channel.newCall(method, CallOptions.DEFAULT), request, client);
         }
-        await(() -> this.held.containsKey(request), Duration.ofSeconds(10));
+        if (method != GOODBYE) {
+            await(() -> this.held.containsKey(request), Duration.ofSeconds(10));
+        }
         return client;
     }
 
@@ -263,10 +292,146 @@ class DrainEngineTest {
         assertThat(this.participant.outcome).as("the next participant is still told").isEqualTo(DrainOutcome.COMPLETED);
     }
 
+    @Test
+    void callsThatArriveDuringTheDelayAreServedAndTheCountsTellOkFromFailed() throws Exception {
+        DrainEngine engine = engine(Duration.ofSeconds(10), Duration.ofSeconds(30), List.of());
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        await(() -> engine.status().state() == DrainState.DELAYING, Duration.ofSeconds(10));
+
+        StreamProbe<String> served = call(HOLD, "during-delay");
+        this.held.get("during-delay").onNext("hello");
+        this.held.get("during-delay").onCompleted();
+        StreamProbe<String> failed = call(HOLD, "failing");
+        this.held.get("failing").onError(Status.INTERNAL.withDescription("failed on purpose").asRuntimeException());
+
+        assertThat(served.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(failed.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.INTERNAL);
+        assertThat(engine.status().state()).as("served within the delay").isEqualTo(DrainState.DELAYING);
+        assertThat(engine.status().completedCalls()).as("live counts").isEqualTo(2);
+        this.clock.advance(Duration.ofSeconds(10));
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(this.participant.took).isEqualTo(Duration.ofSeconds(10));
+        assertThat(engine.status().completedCalls()).isEqualTo(2);
+        assertThat(engine.status().failedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondDrainIsANoOpAndTheParticipantsAreToldOnce() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(7), List.of());
+
+        engine.drain(true);
+        DrainStatus first = engine.status();
+        engine.drain(true);
+        engine.drain(false);
+
+        assertThat(this.participant.starts).hasValue(1);
+        assertThat(this.participant.ends).hasValue(1);
+        assertThat(this.participant.inFlight).isZero();
+        assertThat(this.participant.gracePeriod).isEqualTo(Duration.ofSeconds(7));
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(engine.status()).isEqualTo(first);
+    }
+
+    @Test
+    void withNoLongLivedMethodsAStreamIsWaitedForUntilTheDeadlineThenEnded() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
+        StreamProbe<String> client = call(WATCH, "endless");
+        this.held.get("endless").onNext("message 0");
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+
+        this.clock.advance(Duration.ofSeconds(29));
+        this.held.get("endless").onNext("message 1");
+        assertThat(client.closed()).as("still waited for, a second before the deadline").isNotDone();
+        this.clock.advance(Duration.ofSeconds(1));
+
+        Status status = client.closed().get(10, TimeUnit.SECONDS);
+        assertThat(status.getDescription()).isEqualTo("server shutting down: grace period 30s expired");
+        assertThat(client.messages()).containsExactly("message 0", "message 1");
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(this.participant.took).isEqualTo(Duration.ofSeconds(30));
+        assertThat(engine.status().endedCalls()).isEqualTo(1);
+        assertThat(engine.status().releasedCalls()).isZero();
+    }
+
+    @Test
+    void aStreamOpenedDuringTheDelayIsReleasedTooAndCountedApartFromEndedCalls() throws Exception {
+        DrainEngine engine = engine(Duration.ofSeconds(5), Duration.ofSeconds(30), List.of("test.Hold/Watch"));
+        StreamProbe<String> slow = call(HOLD, "slow");
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        await(() -> engine.status().state() == DrainState.DELAYING, Duration.ofSeconds(10));
+        StreamProbe<String> watch = call(WATCH, "opened-during-delay");
+
+        this.clock.advance(Duration.ofSeconds(5));
+
+        assertThat(watch.closed().get(10, TimeUnit.SECONDS).getDescription())
+            .isEqualTo("server shutting down: long-lived stream released, reconnect to another server");
+        assertThat(slow.closed()).isNotDone();
+        this.clock.advance(Duration.ofSeconds(30));
+        assertThat(slow.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        drained.get(10, TimeUnit.SECONDS);
+        DrainStatus ended = engine.status();
+        assertThat(ended.releasedCalls()).isEqualTo(1);
+        assertThat(ended.endedCalls()).isEqualTo(1);
+        assertThat(ended.completedCalls()).isZero();
+    }
+
+    @Test
+    void aStreamThatTakesTheDrainSignalSaysGoodbyeAndCompletesWithOkLeavingNoThreadBehind() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(30), List.of("test.Hold/Goodbye"));
+        StreamProbe<String> client = call(GOODBYE, "world");
+        client.awaitFirstMessage();
+
+        engine.drain(true);
+
+        assertThat(client.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        assertThat(client.messages()).containsExactly("hello world", "goodbye world");
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(this.participant.took).as("no time passed on the clock").isZero();
+        assertThat(engine.status().completedCalls()).isEqualTo(1);
+        assertThat(engine.status().releasedCalls()).as("it asked for the signal: never released").isZero();
+        await(() -> Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .noneMatch((thread) -> thread.isAlive() && thread.getName().startsWith("grpc-drain")),
+                Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aCloseAfterAResumeWaitsItsDelayAndEndsCallsAtItsDeadline() throws Exception {
+        DrainEngine engine = engine(Duration.ofSeconds(1), Duration.ofSeconds(1), List.of());
+        engine.drain(false);
+        engine.resume();
+        serve();
+        StreamProbe<String> client = call(HOLD, "after-resume");
+
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        await(() -> engine.status().state() == DrainState.DELAYING, Duration.ofSeconds(10));
+        assertThat(this.participant.started).isEqualTo(Duration.ofSeconds(1));
+        this.clock.advance(Duration.ofSeconds(1));
+        await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+        this.clock.advance(Duration.ofSeconds(1));
+
+        assertThat(client.closed().get(10, TimeUnit.SECONDS).getDescription())
+            .isEqualTo("server shutting down: grace period 1s expired");
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(this.participant.took).isEqualTo(Duration.ofSeconds(2));
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
+    }
+
     /** What the engine told its participant. */
     private static final class Recorder implements DrainParticipant {
 
         volatile Duration started;
+
+        volatile int inFlight;
+
+        volatile Duration gracePeriod;
+
+        final AtomicInteger starts = new AtomicInteger();
+
+        final AtomicInteger ends = new AtomicInteger();
 
         volatile DrainOutcome outcome;
 
@@ -277,11 +442,15 @@ class DrainEngineTest {
         @Override
         public void drainStarted(DrainStart start) {
             this.started = start.delay();
+            this.inFlight = start.inFlight();
+            this.gracePeriod = start.gracePeriod();
+            this.starts.incrementAndGet();
         }
 
         @Override
         public void drainEnded(DrainOutcome outcome, Duration took, DrainStatus status) {
             this.took = took;
+            this.ends.incrementAndGet();
             this.outcome = outcome;
         }
 
