@@ -101,11 +101,14 @@ class DrainEngineTest {
 
     /** A stream that says hello, then goodbye and completes when the drain signals. */
     private static void sayGoodbyeOnDrain(String request, StreamObserver<String> responses) {
-        responses.onNext("hello " + request);
+        // Asks for the signal before its first message: a test that sees the message
+        // knows
+        // the call asked.
         DrainSignal.current().onDrain(() -> {
             responses.onNext("goodbye " + request);
             responses.onCompleted();
         });
+        responses.onNext("hello " + request);
     }
 
     @AfterEach
@@ -307,7 +310,8 @@ class DrainEngineTest {
         assertThat(served.closed().get(10, TimeUnit.SECONDS)).isEqualTo(Status.OK);
         assertThat(failed.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.INTERNAL);
         assertThat(engine.status().state()).as("served within the delay").isEqualTo(DrainState.DELAYING);
-        assertThat(engine.status().completedCalls()).as("live counts").isEqualTo(2);
+        // Live counts: the server counts a call once its handler has seen it close.
+        await(() -> engine.status().completedCalls() == 2, Duration.ofSeconds(10));
         this.clock.advance(Duration.ofSeconds(10));
         drained.get(10, TimeUnit.SECONDS);
         assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
@@ -407,7 +411,7 @@ class DrainEngineTest {
         StreamProbe<String> client = call(HOLD, "after-resume");
 
         CompletableFuture<Void> drained = drainInBackground(engine, true);
-        await(() -> engine.status().state() == DrainState.DELAYING, Duration.ofSeconds(10));
+        await(() -> this.participant.starts.get() == 2, Duration.ofSeconds(10));
         assertThat(this.participant.started).isEqualTo(Duration.ofSeconds(1));
         this.clock.advance(Duration.ofSeconds(1));
         await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
