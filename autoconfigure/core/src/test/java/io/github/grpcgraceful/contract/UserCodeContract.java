@@ -80,13 +80,15 @@ public abstract class UserCodeContract extends GrpcAppContract {
             .isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(took).as("a second for the listener, then the grace period, not the listener's 60 s")
             .isLessThan(Duration.ofSeconds(10));
-        assertThat(output).contains("A listener of GrpcDrainStartedEvent has not returned within 1s")
-            .contains("Interrupted a listener of the drain's events that was still running after the drain");
+        assertThat(output)
+            .contains("The drain's drainStarted step has not returned within 1s in a listener of the drain's events")
+            .contains("Interrupted the drain's drainStarted step in a listener of the drain's events: it was still "
+                    + "running after the drain");
         GrpcApp.await(
                 () -> Thread.getAllStackTraces()
                     .keySet()
                     .stream()
-                    .noneMatch(thread -> thread.isAlive() && thread.getName().equals("grpc-drain-events")),
+                    .noneMatch(thread -> thread.isAlive() && thread.getName().equals("grpc-drain-participant")),
                 Duration.ofSeconds(5));
     }
 

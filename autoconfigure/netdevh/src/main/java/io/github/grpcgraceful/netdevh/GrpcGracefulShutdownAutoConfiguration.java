@@ -79,7 +79,7 @@ public class GrpcGracefulShutdownAutoConfiguration {
     GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
             ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
             GrpcShutdownProperties properties, List<GrpcServerLifecycle> serverLifecycles) {
-        return new GrpcServerDrainer(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
+        return GrpcServerDrainer.forServers(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
                 properties.isEnabled(), participants.orderedStream().toList());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -196,8 +197,8 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         new ApplicationContextRunner()
             .withInitializer(context -> context.getBeanFactory()
                 .registerSingleton("grpcShutdownDrainer",
-                        new GrpcServerDrainer(new InFlightCallTracker(), new GrpcShutdownProperties().toPolicy(),
-                                context, false)))
+                        GrpcServerDrainer.forServers(new InFlightCallTracker(), new GrpcShutdownProperties()::toPolicy,
+                                context, false, List.of())))
             .withConfiguration(
                     AutoConfigurations.of(GrpcServerAutoConfiguration.class, GrpcServerFactoryAutoConfiguration.class))
             .withBean(GracePeriodHandover.class, GrpcGracefulShutdownAutoConfiguration::grpcShutdownGracePeriodHandover)

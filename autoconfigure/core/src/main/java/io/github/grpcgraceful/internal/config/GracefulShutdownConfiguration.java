@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.context.annotation.ImportRuntimeHints;
 
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
@@ -52,8 +54,10 @@ public class GracefulShutdownConfiguration {
         return new InFlightCallTracker();
     }
 
+    /** The first participant of the drain: readiness turns before anything else. */
     @Bean
     @ConditionalOnMissingBean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     ReadinessOnDrain grpcShutdownReadiness(ApplicationEventPublisher events,
             ObjectProvider<ApplicationAvailability> availability) {
         return new ReadinessOnDrain(events, availability.getIfAvailable());
@@ -77,8 +81,10 @@ public class GracefulShutdownConfiguration {
     @ConditionalOnBean(HealthStatusManager.class)
     static class GrpcHealthConfiguration {
 
+        /** The second participant of the drain, after readiness. */
         @Bean
         @ConditionalOnMissingBean
+        @Order(Ordered.HIGHEST_PRECEDENCE + 1)
         GrpcHealthOnDrain grpcShutdownGrpcHealth(HealthStatusManager healthStatusManager) {
             return new GrpcHealthOnDrain(healthStatusManager);
         }

@@ -3,7 +3,6 @@ package io.github.grpcgraceful.internal.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -39,6 +38,12 @@ public final class DrainEngine {
      */
     public static final Duration FLUSH_WAIT = Duration.ofSeconds(1);
 
+    /**
+     * How long the drain waits at least for each participant's step; the start's wait is
+     * the drain-delay where that is longer.
+     */
+    public static final Duration PARTICIPANT_WAIT = Duration.ofSeconds(1);
+
     /** How many calls a log line names one by one. */
     private static final int LOGGED_CALLS = 20;
 
@@ -54,8 +59,8 @@ public final class DrainEngine {
 
     private final DrainTarget target;
 
-    /** Told of the drain's steps, in this order. */
-    private final List<DrainParticipant> participants;
+    /** Told of the drain's steps, in their order, each bounded. */
+    private final Participants participants;
 
     private final DrainClock clock;
 
@@ -87,7 +92,7 @@ public final class DrainEngine {
         this.tracker = tracker;
         this.policy = policy;
         this.target = target;
-        this.participants = List.copyOf(participants);
+        this.participants = new Participants(participants, clock);
         this.clock = clock;
     }
 
@@ -140,7 +145,8 @@ public final class DrainEngine {
         }
         log.info("gRPC serving again after the drain that started at {}: health and readiness turned back",
                 ended.startedAt());
-        tell((participant) -> participant.servingResumed(ended));
+        this.participants.tell("servingResumed", PARTICIPANT_WAIT, (participant) -> participant.servingResumed(ended));
+        this.participants.interruptLate();
         return true;
     }
 
@@ -184,7 +190,8 @@ public final class DrainEngine {
         String drained = target.describe();
         try {
             DrainStart start = new DrainStart(inFlight, delay, policy.gracePeriod(), target.services());
-            tell((participant) -> participant.drainStarted(start));
+            this.participants.tell("drainStarted", (delay.compareTo(PARTICIPANT_WAIT) > 0) ? delay : PARTICIPANT_WAIT,
+                    (participant) -> participant.drainStarted(start));
             interrupted = !sleepUntil(startNanos + delay.toNanos());
             String stopped = target.stopAccepting();
             long deadlineNanos = clock.nanoTime() + policy.gracePeriod().toNanos();
@@ -226,25 +233,11 @@ public final class DrainEngine {
                 (counts.released() == 0) ? "" : ", released " + streams(counts.released()),
                 (counts.ended() == 0) ? "" : ", " + calls(counts.ended()) + " ended with UNAVAILABLE",
                 (counts.refused() == 0) ? "" : ", " + plural(counts.refused(), "new call") + " refused");
-        tell((participant) -> participant.drainEnded(outcome, took, ended));
+        this.participants.tell("drainEnded", PARTICIPANT_WAIT,
+                (participant) -> participant.drainEnded(outcome, took, ended));
+        this.participants.interruptLate();
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Tells each participant in turn; what one throws is logged, and the others and the
-     * drain go on.
-     */
-    private void tell(Consumer<DrainParticipant> step) {
-        for (DrainParticipant participant : this.participants) {
-            try {
-                step.accept(participant);
-            }
-            catch (RuntimeException | Error ex) {
-                log.warn("A participant of the gRPC drain ({}) failed; the drain goes on",
-                        participant.getClass().getName(), ex);
-            }
         }
     }
 

@@ -7,8 +7,10 @@ import io.github.grpcgraceful.api.DrainStatus;
 
 /**
  * Takes part in the drain: told when it starts, when it has ended and when the server
- * serves again. Called on the draining thread; each call must return promptly, and bounds
- * any user code it runs itself. What it throws is logged, and the drain goes on.
+ * serves again. Each step runs on a thread of its own, in the participants' order; the
+ * drain waits for it at most {@link DrainEngine#PARTICIPANT_WAIT} (the drain-delay, if
+ * longer, for the start), and interrupts it if it still runs when the drain is over. What
+ * it throws is logged, and the drain goes on. Its {@code toString()} names it in the log.
  */
 public interface DrainParticipant {
 

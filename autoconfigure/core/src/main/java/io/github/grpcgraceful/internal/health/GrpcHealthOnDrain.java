@@ -66,6 +66,11 @@ public class GrpcHealthOnDrain implements DrainParticipant {
         }
     }
 
+    @Override
+    public String toString() {
+        return "gRPC health";
+    }
+
     /**
      * The status the health service reports for {@code service} now, or {@code null} if
      * it knows none.

@@ -4,12 +4,10 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.event.EventListener;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 
-import io.github.grpcgraceful.api.GrpcDrainStartedEvent;
-import io.github.grpcgraceful.api.GrpcServingResumedEvent;
+import io.github.grpcgraceful.api.DrainStatus;
+import io.github.grpcgraceful.internal.engine.DrainParticipant;
+import io.github.grpcgraceful.internal.engine.DrainStart;
 
 /**
  * Turns the application's readiness to {@link ReadinessState#REFUSING_TRAFFIC} when the
@@ -17,7 +15,7 @@ import io.github.grpcgraceful.api.GrpcServingResumedEvent;
  * in the shutdown; a gRPC service needs it at once. When the context starts again after
  * the drain, readiness turns back to accepting traffic, if it did before.
  */
-public class ReadinessOnDrain {
+public class ReadinessOnDrain implements DrainParticipant {
 
     private final ApplicationEventPublisher events;
 
@@ -34,20 +32,23 @@ public class ReadinessOnDrain {
         this.availability = availability;
     }
 
-    @EventListener
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    public void onDrainStarted(GrpcDrainStartedEvent event) {
+    @Override
+    public void drainStarted(DrainStart start) {
         refused = availability == null || availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
-        AvailabilityChangeEvent.publish(events, event.getSource(), ReadinessState.REFUSING_TRAFFIC);
+        AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
     }
 
-    @EventListener
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    public void onServingResumed(GrpcServingResumedEvent event) {
+    @Override
+    public void servingResumed(DrainStatus endedDrain) {
         if (refused) {
             refused = false;
-            AvailabilityChangeEvent.publish(events, event.getSource(), ReadinessState.ACCEPTING_TRAFFIC);
+            AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "readiness";
     }
 
 }

@@ -1,18 +1,19 @@
 package io.github.grpcgraceful.internal.metrics;
 
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 
 import io.github.grpcgraceful.api.DrainOutcome;
-import io.github.grpcgraceful.api.GrpcDrainCompletedEvent;
-import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
+import io.github.grpcgraceful.api.DrainStatus;
+import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
@@ -33,9 +34,10 @@ import io.micrometer.core.instrument.Timer;
  * Every meter is registered up front, so that each series exists (at 0) before the first
  * drain. The registries stay open during the drain ({@link RegistriesClosedAfterDrain}):
  * push registries publish it at their step, and their final publish carries its timer and
- * counters, recorded before any other listener of the drain's end runs.
+ * counters, recorded as a participant of the drain, before any listener of the drain's
+ * events runs.
  */
-public class GrpcShutdownMetrics {
+public class GrpcShutdownMetrics implements DrainParticipant {
 
     static final String ACTIVE_CALLS = "grpc.server.calls.active";
     static final String DRAIN_DURATION = "grpc.server.drain.duration";
@@ -46,7 +48,8 @@ public class GrpcShutdownMetrics {
 
     private final InFlightCallTracker tracker;
 
-    private final GrpcServerDrainer drainer;
+    /** The services of the drained servers, known once they have started. */
+    private final Supplier<List<ServerServiceDefinition>> services;
 
     private final Counter releasedCalls;
 
@@ -60,10 +63,11 @@ public class GrpcShutdownMetrics {
      */
     private final Set<String> gaugedMethods = ConcurrentHashMap.newKeySet();
 
-    public GrpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker, GrpcServerDrainer drainer) {
+    public GrpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker,
+            Supplier<List<ServerServiceDefinition>> services) {
         this.registry = registry;
         this.tracker = tracker;
-        this.drainer = drainer;
+        this.services = services;
         this.releasedCalls = Counter.builder(RELEASED_CALLS)
             .description("Long-lived gRPC streams released with UNAVAILABLE when the listeners closed for a drain")
             .register(registry);
@@ -85,7 +89,7 @@ public class GrpcShutdownMetrics {
      */
     @EventListener
     public void onContextRefreshed(ContextRefreshedEvent event) {
-        for (ServerServiceDefinition service : drainer.services()) {
+        for (ServerServiceDefinition service : services.get()) {
             for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
                 register(method.getMethodDescriptor().getFullMethodName());
             }
@@ -103,12 +107,16 @@ public class GrpcShutdownMetrics {
         }
     }
 
-    @EventListener
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    public void onDrainCompleted(GrpcDrainCompletedEvent event) {
-        drainDurations.get(event.getOutcome()).record(event.getDuration());
-        releasedCalls.increment(event.getReleasedCalls());
-        endedCalls.increment(event.getEndedCalls());
+    @Override
+    public void drainEnded(DrainOutcome outcome, Duration took, DrainStatus status) {
+        drainDurations.get(outcome).record(took);
+        releasedCalls.increment(status.releasedCalls());
+        endedCalls.increment(status.endedCalls());
+    }
+
+    @Override
+    public String toString() {
+        return "the drain's meters";
     }
 
 }

@@ -6,6 +6,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
@@ -24,11 +26,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 @ConditionalOnBean({ GrpcServerDrainer.class, MeterRegistry.class })
 public class GrpcShutdownMetricsAutoConfiguration {
 
+    /**
+     * A participant of the drain, after readiness and gRPC health; the drainer is looked
+     * up when the servers have started, as the drainer takes its participants when it is
+     * made.
+     */
     @Bean
     @ConditionalOnMissingBean
+    @Order(Ordered.HIGHEST_PRECEDENCE + 2)
     GrpcShutdownMetrics grpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker,
-            GrpcServerDrainer drainer) {
-        return new GrpcShutdownMetrics(registry, tracker, drainer);
+            ObjectProvider<GrpcServerDrainer> drainer) {
+        return new GrpcShutdownMetrics(registry, tracker, () -> drainer.getObject().services());
     }
 
     @Bean

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -59,9 +60,9 @@ class DrainFromAHandlerTest {
      * if asked {@code reply}.
      */
     private void start(Duration gracePeriod) throws Exception {
-        drainer = new GrpcServerDrainer(tracker, new DrainPolicy(Duration.ZERO, gracePeriod, MethodPatterns.none()),
-                event -> {
-                });
+        drainer = GrpcServerDrainer.forServers(tracker,
+                () -> new DrainPolicy(Duration.ZERO, gracePeriod, MethodPatterns.none()), (event) -> {
+                }, true, List.of());
         ServerServiceDefinition admin = ServerServiceDefinition.builder("test.Admin")
             .addMethod(EXIT, ServerCalls.asyncUnaryCall((request, observer) -> {
                 if (request.equals("reply")) {

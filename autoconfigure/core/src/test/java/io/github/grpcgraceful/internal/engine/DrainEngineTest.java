@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -422,6 +423,39 @@ class DrainEngineTest {
         drained.get(10, TimeUnit.SECONDS);
         assertThat(this.participant.took).isEqualTo(Duration.ofSeconds(2));
         assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
+    }
+
+    @Test
+    void aParticipantThatBlocksHoldsTheDrainOnlyForItsBoundAndIsInterruptedWhenTheDrainEnds() throws Exception {
+        CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
+        CountDownLatch blocked = new CountDownLatch(1);
+        DrainParticipant blocking = new DrainParticipant() {
+            @Override
+            public void drainStarted(DrainStart start) {
+                blocked.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                }
+                catch (InterruptedException ex) {
+                    interrupted.complete(true);
+                }
+            }
+        };
+        engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
+        DrainEngine engine = new DrainEngine(this.tracker,
+                () -> new DrainPolicy(Duration.ZERO, Duration.ofSeconds(30), MethodPatterns.none()), this.target,
+                List.of(blocking, this.participant), this.clock);
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(this.participant.starts).as("the next waits its turn").hasValue(0);
+
+        this.clock.advance(DrainEngine.PARTICIPANT_WAIT);
+
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(this.participant.starts).as("then it is told").hasValue(1);
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(this.participant.took).isEqualTo(DrainEngine.PARTICIPANT_WAIT);
+        assertThat(interrupted.get(10, TimeUnit.SECONDS)).as("interrupted once the drain was over").isTrue();
     }
 
     /** What the engine told its participant. */

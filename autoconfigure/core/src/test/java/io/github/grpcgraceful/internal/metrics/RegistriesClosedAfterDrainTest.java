@@ -59,8 +59,10 @@ class RegistriesClosedAfterDrainTest {
     private GenericApplicationContext context(boolean enabled) {
         GenericApplicationContext context = new GenericApplicationContext();
         InFlightCallTracker tracker = new InFlightCallTracker();
-        context.registerBean(GrpcServerDrainer.class, () -> new GrpcServerDrainer(tracker,
-                new DrainPolicy(Duration.ZERO, Duration.ofSeconds(1), MethodPatterns.none()), context, enabled));
+        context.registerBean(GrpcServerDrainer.class,
+                () -> GrpcServerDrainer.forServers(tracker,
+                        () -> new DrainPolicy(Duration.ZERO, Duration.ofSeconds(1), MethodPatterns.none()), context,
+                        enabled, List.of()));
         context.registerBean(RegistriesClosedAfterDrain.class,
                 () -> new RegistriesClosedAfterDrain(context.getBeanProvider(GrpcServerDrainer.class)));
         context.registerBean(RegistriesClosedAfterDrain.BOOT_CLOSER, RegistryCloser.class,
