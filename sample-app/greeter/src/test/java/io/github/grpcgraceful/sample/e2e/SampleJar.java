@@ -37,13 +37,13 @@ final class SampleJar {
 
     /**
      * The start of every java command the tests run: this JVM's java, with the JIT's
-     * first tier only. On a 2-core build machine a sample then starts in about half the
-     * time (the rolling restart starts six of them under load); what is tested does not
-     * depend on compiled code's speed.
+     * first tier only and the serial collector. On a 2-core build machine a sample then
+     * starts in about half the time and CPU (the rolling restart starts six of them under
+     * load); what is tested does not depend on compiled code's speed or the collector.
      */
     static List<String> java() {
-        return new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     }
 
     /**
