@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -24,15 +25,17 @@ import io.grpc.Status;
  * interceptors until the transport reports it closed. Installed as the outermost
  * server-wide interceptor, so it also sees health and reflection calls, calls that later
  * interceptors reject, and calls whose handlers throw. The hot path is the call's
- * wrapper, its listener's and its own cancellable context, a slot in a striped registry,
- * two counter increments per call, and the call's monitor taken once per write (the
- * README's figures say what each costs). It uses gRPC's public API only.
+ * wrapper, its listener's and its own cancellable context, an entry in a concurrent set
+ * of the calls in flight, two counter increments per call, and the call's monitor taken
+ * once per write (the README's figures say what each costs). It uses gRPC's public API
+ * only.
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
 
-    private final CallRegistry registry = new CallRegistry();
+    /** The calls in flight, unary and streaming alike. */
+    private final Set<TrackedCall<?, ?>> calls = ConcurrentHashMap.newKeySet();
 
     private final LongAdder released = new LongAdder();
 
@@ -71,7 +74,8 @@ public class InFlightCallTracker implements ServerInterceptor {
             return refuse(call, refusing);
         }
         ServedMethod method = method(call.getMethodDescriptor());
-        TrackedCall<ReqT, RespT> tracked = registry.add(call, method);
+        TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method);
+        calls.add(tracked);
         method.started();
         ServerCall.Listener<ReqT> listener;
         try {
@@ -110,19 +114,9 @@ public class InFlightCallTracker implements ServerInterceptor {
                 name -> new ServedMethod(this, descriptor.getType() == MethodDescriptor.MethodType.UNARY));
     }
 
-    CallRegistry registry() {
-        return registry;
-    }
-
-    /**
-     * {@code call}, which held {@code place} in the registry, has finished, and may have
-     * left drain actions there.
-     */
-    void finished(TrackedCall<?, ?> call, int place, boolean leftDrainActions) {
-        registry.remove(place);
-        if (leftDrainActions) {
-            registry.takeDrainActions(call);
-        }
+    /** {@code call} has finished. */
+    void finished(TrackedCall<?, ?> call) {
+        calls.remove(call);
         // Read after the count went down, while awaitIdle sets the number before it reads
         // the count: one of them sees the other.
         int awaited = awaitedInFlight;
@@ -143,11 +137,11 @@ public class InFlightCallTracker implements ServerInterceptor {
     public List<InFlightCall> beginDrain(Status releaseStatus, MethodPatterns longLivedMethods) {
         Drain current = new Drain(releaseStatus, longLivedMethods, new DrainActions());
         this.drain = current;
-        int now = TrackedCall.tick(System.nanoTime());
+        long now = System.nanoTime();
         List<InFlightCall> releasedNow = new ArrayList<>();
-        for (CallRegistry.Running running : oldestFirst(now)) {
-            if (drainBegan(running.call(), current)) {
-                releasedNow.add(running.call().snapshot(running.age(now)));
+        for (TrackedCall<?, ?> call : oldestFirst(now)) {
+            if (drainBegan(call, current)) {
+                releasedNow.add(call.snapshot(now));
             }
         }
         return releasedNow;
@@ -186,7 +180,7 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     private boolean drainBegan(TrackedCall<?, ?> call, Drain current) {
         Status release = current.longLived(call.fullMethodName()) ? current.releaseStatus : null;
-        if (call.drainBegan(release, current.actions, registry)) {
+        if (call.drainBegan(release, current.actions)) {
             released.increment();
             return true;
         }
@@ -273,11 +267,8 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     /** The longest-running calls in flight, oldest first, at most {@code limit}. */
     public List<InFlightCall> oldest(int limit) {
-        int now = TrackedCall.tick(System.nanoTime());
-        return oldestFirst(now).stream()
-            .limit(limit)
-            .map(running -> running.call().snapshot(running.age(now)))
-            .toList();
+        long now = System.nanoTime();
+        return oldestFirst(now).stream().limit(limit).map(call -> call.snapshot(now)).toList();
     }
 
     /**
@@ -343,21 +334,21 @@ public class InFlightCallTracker implements ServerInterceptor {
         if (current != null) {
             current.endStatus = status;
         }
-        int now = TrackedCall.tick(System.nanoTime());
+        long now = System.nanoTime();
         List<InFlightCall> ended = new ArrayList<>();
-        for (CallRegistry.Running running : oldestFirst(now)) {
-            if (running.call().end(status)) {
+        for (TrackedCall<?, ?> call : oldestFirst(now)) {
+            if (call.end(status)) {
                 this.ended.increment();
-                ended.add(running.call().snapshot(running.age(now)));
+                ended.add(call.snapshot(now));
             }
         }
         return ended;
     }
 
-    private List<CallRegistry.Running> oldestFirst(int nowTick) {
-        List<CallRegistry.Running> calls = registry.snapshot();
-        calls.sort(Comparator.comparingInt((CallRegistry.Running call) -> call.age(nowTick)).reversed());
-        return calls;
+    private List<TrackedCall<?, ?>> oldestFirst(long nowNanos) {
+        List<TrackedCall<?, ?>> running = new ArrayList<>(calls);
+        running.sort(Comparator.comparingLong((TrackedCall<?, ?> call) -> call.ageNanos(nowNanos)).reversed());
+        return running;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.grpcgraceful.internal.inflight;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.github.grpcgraceful.api.DrainSignal;
@@ -47,84 +48,69 @@ import io.grpc.Status;
  * {@link #isCancelled()} is true from the moment the drain closed it.
  *
  * <p>
- * Each field counts: 100,000 idle calls in flight are 100,000 of these and of their
- * listeners. So the call holds its delegate, its context, its method and one {@code int}
- * of state, and is 32 B; its listener holds the handler's listener and the call, and is
- * 24 B; the call's start time sits in its slot of the {@link CallRegistry}.
- *
- * <p>
- * One lock, the call's monitor, guards its state: writes, the end, the finish and the
- * drain signal. The drain thread is the only other party to the handler's writes, so it
- * is hardly ever contended.
+ * One lock, the call's monitor, guards its state: how it was closed, whether it finished
+ * and whether the drain began for it, and the handler's drain actions; every write holds
+ * it too. The drain thread is the only other party to the handler's writes, so it is
+ * hardly ever contended.
  */
 final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>
         implements DrainSignal {
 
-    // The state word: how the call was closed, three flags, and the call's place in its
-    // registry.
-    private static final int CLOSE_MASK = 3;
+    /** How the call was closed, if it was. */
+    private enum Closing {
 
-    private static final int OPEN = 0;
+        OPEN,
 
-    /**
-     * Closed by its handler with OK, or finished (the transport reported its end) without
-     * being closed.
-     */
-    private static final int CLOSED = 1;
+        /**
+         * Closed by its handler with OK, or finished (the transport reported its end)
+         * without being closed.
+         */
+        CLOSED,
 
-    private static final int CLOSED_BY_DRAIN = 2;
+        /** Closed by its handler with a status other than OK. */
+        CLOSED_WITH_ERROR,
 
-    /** Closed by its handler with a status other than OK. */
-    private static final int CLOSED_WITH_ERROR = 3;
+        CLOSED_BY_DRAIN
 
-    /** The transport reported the end. */
-    private static final int FINISHED = 1 << 2;
-
-    private static final int DRAIN_BEGAN = 1 << 3;
-
-    /** The handler left drain actions in the registry. */
-    private static final int HAS_ACTIONS = 1 << 4;
-
-    private static final int PLACE_SHIFT = 5;
-
-    /**
-     * Bits of the call's place in its registry: its stripe and slot, set at construction,
-     * never changed.
-     */
-    static final int PLACE_BITS = Integer.SIZE - PLACE_SHIFT;
-
-    /**
-     * Start times are kept in units of 2^20 ns (about 1 ms), which orders and times calls
-     * that run for less than 26 days, in an {@code int}.
-     */
-    private static final int TICK_SHIFT = 20;
+    }
 
     private final Context.CancellableContext context;
 
     private final ServedMethod method;
 
-    /** How the call was closed, its flags and its place (above); guarded by this. */
-    private int state;
+    /** When the call started, on {@link System#nanoTime()}'s scale. */
+    private final long startNanos;
+
+    /** Guarded by this. */
+    private Closing closing = Closing.OPEN;
+
+    /** Whether the transport reported the end; guarded by this. */
+    private boolean finished;
+
+    /** Guarded by this. */
+    private boolean drainBegan;
+
+    /**
+     * The drain actions the handler left for when the drain begins, or {@code null} if it
+     * asked for none; guarded by this.
+     */
+    private List<Runnable> drainActions;
 
     /**
      * A call in the current context (the server's for it), which its own context holds,
      * with a cancel of its own.
      */
-    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method, int place) {
+    TrackedCall(ServerCall<ReqT, RespT> delegate, ServedMethod method) {
         super(delegate);
         this.method = method;
+        this.startNanos = System.nanoTime();
         this.context = Context.current().withValue(DrainSignal.CONTEXT_KEY, this).withCancellation();
-        this.state = place << PLACE_SHIFT;
     }
 
     private static void requireAction(Runnable action) {
         if (action == null) {
             throw new IllegalArgumentException("action must not be null");
         }
-    }
-
-    static int tick(long nanos) {
-        return (int) (nanos >>> TICK_SHIFT);
     }
 
     /** The call whose context is current, or {@code null} outside one. */
@@ -135,7 +121,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     @Override
     public void sendHeaders(Metadata headers) {
         synchronized (this) {
-            if ((state & CLOSE_MASK) == OPEN) {
+            if (closing == Closing.OPEN) {
                 super.sendHeaders(headers);
             }
         }
@@ -144,7 +130,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     @Override
     public void sendMessage(RespT message) {
         synchronized (this) {
-            if ((state & CLOSE_MASK) == OPEN) {
+            if (closing == Closing.OPEN) {
                 super.sendMessage(message);
             }
         }
@@ -153,8 +139,8 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     @Override
     public void close(Status status, Metadata trailers) {
         synchronized (this) {
-            if ((state & CLOSE_MASK) == OPEN) {
-                state |= status.isOk() ? CLOSED : CLOSED_WITH_ERROR;
+            if (closing == Closing.OPEN) {
+                closing = status.isOk() ? Closing.CLOSED : Closing.CLOSED_WITH_ERROR;
                 super.close(status, trailers);
             }
         }
@@ -170,7 +156,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     private synchronized boolean closedByDrain() {
-        return (state & CLOSE_MASK) == CLOSED_BY_DRAIN;
+        return closing == Closing.CLOSED_BY_DRAIN;
     }
 
     /**
@@ -179,10 +165,10 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      */
     boolean end(Status status) {
         synchronized (this) {
-            if ((state & CLOSE_MASK) != OPEN) {
+            if (closing != Closing.OPEN) {
                 return false;
             }
-            state |= CLOSED_BY_DRAIN;
+            closing = Closing.CLOSED_BY_DRAIN;
             super.close(status, new Metadata());
         }
         // Outside the lock: cancellation runs the handler's own listeners.
@@ -191,28 +177,25 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     }
 
     /**
-     * The listeners have closed: hands the handler's drain actions, taken from
-     * {@code registry}, to {@code actions} if it asked for the signal, or else releases
-     * the call with {@code releaseStatus} if that is not {@code null} (its method is
-     * long-lived). Returns whether it released the call.
+     * The listeners have closed: hands the handler's drain actions to {@code actions} if
+     * it asked for the signal, or else releases the call with {@code releaseStatus} if
+     * that is not {@code null} (its method is long-lived). Returns whether it released
+     * the call.
      */
-    boolean drainBegan(Status releaseStatus, DrainActions actions, CallRegistry registry) {
-        int before;
+    boolean drainBegan(Status releaseStatus, DrainActions actions) {
+        List<Runnable> asked;
         synchronized (this) {
-            before = state;
-            if ((before & DRAIN_BEGAN) != 0) {
+            if (drainBegan) {
                 return false;
             }
-            // From now on the drain owns the actions left in the registry, and new ones
-            // run at once.
-            state = (before | DRAIN_BEGAN) & ~HAS_ACTIONS;
+            // From now on the drain owns the actions left, and new ones run at once.
+            drainBegan = true;
+            asked = drainActions;
+            drainActions = null;
         }
-        if ((before & HAS_ACTIONS) != 0) {
-            // Asked for the signal: never released early, even with no action left.
-            List<Runnable> registered = registry.takeDrainActions(this);
-            if (!registered.isEmpty()) {
-                actions.submit(fullMethodName(), context, registered);
-            }
+        if (asked != null) {
+            // Asked for the signal: never released early.
+            actions.submit(fullMethodName(), context, asked);
             return false;
         }
         return releaseStatus != null && end(releaseStatus);
@@ -220,22 +203,24 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
 
     @Override
     public synchronized boolean isDraining() {
-        return (state & DRAIN_BEGAN) != 0;
+        return drainBegan;
     }
 
     /**
-     * Keeps {@code action} in the registry for when the drain begins, runs it now, on
-     * this thread, if it has, or drops it if the call is over and the drain has not
-     * begun: the signal never comes for that call.
+     * Keeps {@code action} for when the drain begins, runs it now, on this thread, if it
+     * has, or drops it if the call is over and the drain has not begun: the signal never
+     * comes for that call.
      */
     @Override
     public void onDrain(Runnable action) {
         requireAction(action);
         synchronized (this) {
-            if ((state & DRAIN_BEGAN) == 0) {
-                if ((state & FINISHED) == 0) {
-                    method.tracker().registry().keepDrainAction(this, action);
-                    state |= HAS_ACTIONS;
+            if (!drainBegan) {
+                if (!finished) {
+                    if (drainActions == null) {
+                        drainActions = new ArrayList<>(2);
+                    }
+                    drainActions.add(action);
                 }
                 return;
             }
@@ -268,8 +253,13 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         return getMethodDescriptor().getFullMethodName();
     }
 
-    InFlightCall snapshot(int ageTicks) {
-        return new InFlightCall(fullMethodName(), Duration.ofNanos((long) ageTicks << TICK_SHIFT));
+    /** How long the call has run at {@code nowNanos}. */
+    long ageNanos(long nowNanos) {
+        return nowNanos - startNanos;
+    }
+
+    InFlightCall snapshot(long nowNanos) {
+        return new InFlightCall(fullMethodName(), Duration.ofNanos(ageNanos(nowNanos)));
     }
 
     /**
@@ -283,22 +273,25 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
      * once, as completed (with OK or with an error status) or as closed by the drain.
      */
     void finish(boolean cancelled) {
-        int before;
+        Closing closed;
         synchronized (this) {
-            before = state;
-            if ((before & FINISHED) != 0) {
+            if (finished) {
                 return;
             }
-            int closed = (before & CLOSE_MASK) == OPEN ? CLOSED : before & CLOSE_MASK;
-            state = (before & ~(CLOSE_MASK | HAS_ACTIONS)) | closed | FINISHED;
+            finished = true;
+            closed = closing;
+            if (closing == Closing.OPEN) {
+                closing = Closing.CLOSED;
+            }
+            drainActions = null;
         }
         // No cancel of the call's context here: gRPC cancels its own context for the call
         // once the call has ended (after the last callback, or after a handler that threw
         // at start), and with it this one, its child. Never closed through the call: gRPC
         // closed it itself, with UNKNOWN, after the handler threw.
-        int closed = before & CLOSE_MASK;
-        method.finished(closed == CLOSED_BY_DRAIN, cancelled || closed == CLOSED_WITH_ERROR || closed == OPEN);
-        method.tracker().finished(this, before >>> PLACE_SHIFT, (before & HAS_ACTIONS) != 0);
+        method.finished(closed == Closing.CLOSED_BY_DRAIN,
+                cancelled || closed == Closing.CLOSED_WITH_ERROR || closed == Closing.OPEN);
+        method.tracker().finished(this);
     }
 
     /**
