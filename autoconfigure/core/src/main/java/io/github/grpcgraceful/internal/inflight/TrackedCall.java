@@ -107,6 +107,21 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
         this.context = Context.current().withValue(DrainSignal.CONTEXT_KEY, this).withCancellation();
     }
 
+    /**
+     * The call's hash in the tracker's set of calls in flight: its start time, which
+     * differs from call to call, since the first identity hash of an object is a slow
+     * call into the JVM. Two calls are equal only if they are the same call.
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(startNanos);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
     private static void requireAction(Runnable action) {
         if (action == null) {
             throw new IllegalArgumentException("action must not be null");
