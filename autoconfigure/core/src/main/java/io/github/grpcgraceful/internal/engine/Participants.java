@@ -45,9 +45,12 @@ final class Participants {
             Thread thread = new Thread(running, "grpc-drain-participant");
             thread.setDaemon(true);
             running.thread = thread;
+            // Its bound counts from before it starts: what it does cannot move the
+            // deadline.
+            long deadlineNanos = this.clock.nanoTime() + bound.toNanos();
             thread.start();
             try {
-                if (interrupted || !running.awaitDone(this.clock, this.clock.nanoTime() + bound.toNanos())) {
+                if (interrupted || !running.awaitDone(this.clock, deadlineNanos)) {
                     this.late.add(running);
                     if (!interrupted) {
                         log.warn("The drain's {} step has not returned within {} in {}: the drain goes on "
