@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * time on a 2-core machine (about 5 s instead of 12 s), and the tests start some thirty.
  * The application is the same jar's; only how the JVM loads its classes differs. If the
  * extraction or the training fails, the tests run the packaged jar as it is, and say so
- * once.
+ * once. A module that starts its sample once or twice sets the system property
+ * {@code sample.class-data-sharing} to {@code false}: the training costs more than it
+ * saves there.
  */
 final class SampleJar {
 
@@ -59,6 +61,9 @@ final class SampleJar {
     }
 
     private static List<String> prepare(Path packaged) throws IOException, InterruptedException {
+        if (!Boolean.parseBoolean(System.getProperty("sample.class-data-sharing", "true"))) {
+            return List.of("-jar", packaged.toString());
+        }
         Path directory = Path.of("target", "e2e-launch");
         Path extracted = directory.resolve(packaged.getFileName());
         Path archive = directory.resolve("sample.jsa");
