@@ -30,9 +30,9 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * Many calls in flight at once, started on one thread (an in-process server and channel
- * with direct executors), so that they share one stripe of the tracker's registry: it
- * grows past its first size, reuses the slots of calls that finished, and the drain still
- * finds every call in flight, and only those.
+ * with direct executors), some finishing while others start: the tracker's set of calls
+ * in flight grows and shrinks, and the drain still finds every call in flight, and only
+ * those.
  */
 class ManyCallsInFlightTest {
 
