@@ -43,18 +43,18 @@ free_port() {
   fi
 }
 
-# stack, its gRPC server's property prefix, and its bind-host property
-for stack in "boot4 spring.grpc.server address" "netdevh grpc.server address" "spring-grpc spring.grpc.server host"; do
-  set -- $stack
-  name=$1 prefix=$2 host=$3
-  app="sample-app/consumer/$name"
-  ./mvnw -B -q -f "$app/pom.xml" package
-  jar="$app/target/consumer-$name-1.jar"
+# One stack's consumer: built from the published coordinates, started, and drained under SIGTERM with a call in
+# flight. The three stacks run side by side; each prints its own lines, and fails on its own.
+consume() {
+  local name=$1 prefix=$2 host=$3
+  local app="sample-app/consumer/$name"
+  ./mvnw -B -q -f "$app/pom.xml" package >"$work/$name-build.log" 2>&1 || { cat "$work/$name-build.log"; fail "$name did not build"; }
+  local jar="$app/target/consumer-$name-1.jar"
+  local port log="$work/$name.log"
   port=$(free_port)
-  log="$work/$name.log"
   java -XX:TieredStopAtLevel=1 -jar "$jar" "--$prefix.port=$port" "--$prefix.$host=127.0.0.1" \
       --grpc.shutdown.grace-period=20s >"$log" 2>&1 &
-  server=$!
+  local server=$!
   for _ in $(seq 1 120); do
     grep -q "Started ConsumerApplication" "$log" || ! kill -0 "$server" 2>/dev/null && break
     sleep 0.5
@@ -62,7 +62,7 @@ for stack in "boot4 spring.grpc.server address" "netdevh grpc.server address" "s
   grep -q "Started ConsumerApplication" "$log" || { kill "$server" 2>/dev/null || true; cat "$log"; fail "$name did not start"; }
   java -XX:TieredStopAtLevel=1 -Dloader.main=com.example.consumer.SleepClient -jar "$jar" "$port" 3000 \
       >"$work/$name-client.log" 2>&1 &
-  client=$!
+  local client=$!
   for _ in $(seq 1 60); do grep -q "Received: sleep 3000" "$log" && break; sleep 0.5; done
   kill -TERM "$server" || { cat "$log"; fail "$name exited before its SIGTERM"; }
   wait "$client" || { cat "$work/$name-client.log"; fail "$name: the call in flight failed"; }
@@ -71,4 +71,16 @@ for stack in "boot4 spring.grpc.server address" "netdevh grpc.server address" "s
   grep -q "gRPC drain started: 1 call in flight" "$log" && grep -q "gRPC server drained in" "$log" \
       || { cat "$log"; fail "$name: no drain in the log"; }
   echo "consumer test: $name built from the published coordinates, and drained its call in flight under SIGTERM"
+}
+
+# stack, its gRPC server's property prefix, and its bind-host property
+consumers=()
+for stack in "boot4 spring.grpc.server address" "netdevh grpc.server address" "spring-grpc spring.grpc.server host"; do
+  consume $stack &
+  consumers+=($!)
 done
+failed=0
+for consumer in "${consumers[@]}"; do
+  wait "$consumer" || failed=1
+done
+[ "$failed" = 0 ] || fail "a consumer failed (above)"
