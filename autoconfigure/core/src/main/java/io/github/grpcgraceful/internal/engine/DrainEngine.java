@@ -3,6 +3,7 @@ package io.github.grpcgraceful.internal.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -84,15 +85,26 @@ public final class DrainEngine {
     }
 
     /**
-     * An engine that tells {@code participants} of its steps in their order, and reads
-     * time from {@code clock} and waits for it to pass there.
+     * An engine that tells {@code participants} of its steps in their order, each on a
+     * daemon thread of its own, and reads time from {@code clock} and waits for it to
+     * pass there.
      */
     public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
             List<DrainParticipant> participants, DrainClock clock) {
+        this(tracker, policy, target, participants, clock, Participants::daemonThread);
+    }
+
+    /**
+     * An engine that runs each participant's step on a thread that {@code stepThreads}
+     * makes (one per step, interrupted if it is still running when the drain is over),
+     * and reads time from {@code clock} and waits for it to pass there.
+     */
+    public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
+            List<DrainParticipant> participants, DrainClock clock, ThreadFactory stepThreads) {
         this.tracker = tracker;
         this.policy = policy;
         this.target = target;
-        this.participants = new Participants(participants, clock);
+        this.participants = new Participants(participants, clock, stepThreads);
         this.clock = clock;
     }
 

@@ -3,6 +3,7 @@ package io.github.grpcgraceful.internal.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -26,12 +27,25 @@ final class Participants {
 
     private final DrainClock clock;
 
+    /**
+     * Where each step runs: a thread of its own, so that a late one can be left behind.
+     */
+    private final ThreadFactory threads;
+
     /** Steps that had not returned within their bound. */
     private final List<Step> late = new CopyOnWriteArrayList<>();
 
-    Participants(List<DrainParticipant> participants, DrainClock clock) {
+    Participants(List<DrainParticipant> participants, DrainClock clock, ThreadFactory threads) {
         this.participants = List.copyOf(participants);
         this.clock = clock;
+        this.threads = threads;
+    }
+
+    /** Daemon threads named {@code grpc-drain-participant}: the engine's default. */
+    static Thread daemonThread(Runnable step) {
+        Thread thread = new Thread(step, "grpc-drain-participant");
+        thread.setDaemon(true);
+        return thread;
     }
 
     /**
@@ -42,8 +56,7 @@ final class Participants {
         boolean interrupted = false;
         for (DrainParticipant participant : this.participants) {
             Step running = new Step(participant, step, action);
-            Thread thread = new Thread(running, "grpc-drain-participant");
-            thread.setDaemon(true);
+            Thread thread = this.threads.newThread(running);
             running.thread = thread;
             // Its bound counts from before it starts: what it does cannot move the
             // deadline.

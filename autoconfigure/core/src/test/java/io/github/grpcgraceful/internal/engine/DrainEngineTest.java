@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -442,9 +443,14 @@ class DrainEngineTest {
             }
         };
         engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
+        List<Thread> stepThreads = new CopyOnWriteArrayList<>();
         DrainEngine engine = new DrainEngine(this.tracker,
                 () -> new DrainPolicy(Duration.ZERO, Duration.ofSeconds(30), MethodPatterns.none()), this.target,
-                List.of(blocking, this.participant), this.clock);
+                List.of(blocking, this.participant), this.clock, (step) -> {
+                    Thread thread = new Thread(step, "step-" + stepThreads.size());
+                    stepThreads.add(thread);
+                    return thread;
+                });
         CompletableFuture<Void> drained = drainInBackground(engine, true);
         assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(this.participant.starts).as("the next waits its turn").hasValue(0);
@@ -456,6 +462,11 @@ class DrainEngineTest {
         assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(this.participant.took).isEqualTo(DrainEngine.PARTICIPANT_WAIT);
         assertThat(interrupted.get(10, TimeUnit.SECONDS)).as("interrupted once the drain was over").isTrue();
+        assertThat(stepThreads).as("a thread of the given factory per participant and step").hasSize(4);
+        for (Thread thread : stepThreads) {
+            thread.join(10_000);
+        }
+        assertThat(stepThreads).as("none outlives the drain").noneMatch(Thread::isAlive);
     }
 
     /** What the engine told its participant. */
