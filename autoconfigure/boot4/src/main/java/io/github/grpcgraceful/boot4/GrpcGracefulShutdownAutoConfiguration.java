@@ -10,11 +10,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 import org.springframework.grpc.server.service.GrpcServiceDiscoverer;
@@ -23,6 +25,7 @@ import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.ServerRegistrar;
 import io.github.grpcgraceful.internal.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
+import io.github.grpcgraceful.internal.engine.ContainerExchanges;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
@@ -112,13 +115,42 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
     GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
             ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
-            GrpcShutdownProperties properties, GrpcServiceDiscoverer serviceDiscoverer) {
+            GrpcShutdownProperties properties, GrpcServiceDiscoverer serviceDiscoverer, ContainerExchanges exchanges) {
         // The services Spring Boot registers with the servlet, for the meters' series and
         // each service's gRPC health.
         return GrpcServerDrainer.forServletContainer(tracker, GracefulShutdownConfiguration.policy(policy, properties),
                 events, properties.isEnabled(),
                 () -> serviceDiscoverer.findServices().stream().map(spec -> spec.service().bindService()).toList(),
-                participants.orderedStream().toList());
+                exchanges, participants.orderedStream().toList());
+    }
+
+    /**
+     * The gRPC exchanges the servlet container has not finished writing: the drain of the
+     * servlet container ends only when none is left. Told by Tomcat (below); with another
+     * container, none is ever counted.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
+    ContainerExchanges grpcShutdownContainerExchanges() {
+        return new ContainerExchanges();
+    }
+
+    /**
+     * On Tomcat, a valve tells the drain when each gRPC exchange starts and when Tomcat
+     * has written its response to the end.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.tomcat.TomcatContextCustomizer")
+    @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
+    static class TomcatExchangesConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "grpcShutdownTomcatExchanges")
+        TomcatContextCustomizer grpcShutdownTomcatExchanges(ContainerExchanges exchanges) {
+            return (context) -> context.getPipeline().addValve(new TomcatExchangeValve(exchanges));
+        }
+
     }
 
     /**

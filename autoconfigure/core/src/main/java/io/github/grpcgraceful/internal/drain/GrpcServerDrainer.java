@@ -15,6 +15,7 @@ import org.springframework.context.event.ContextClosedEvent;
 
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.internal.clock.DrainClock;
+import io.github.grpcgraceful.internal.engine.ContainerExchanges;
 import io.github.grpcgraceful.internal.engine.DrainEngine;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
@@ -71,13 +72,14 @@ public class GrpcServerDrainer
      * A drainer for gRPC served by the servlet container (grpc-servlet), on the same
      * connector as Actuator: instead of a listener closing, the tracker refuses new calls
      * with {@code UNAVAILABLE} while the container keeps serving HTTP; the container's
-     * own graceful shutdown comes after the drain.
+     * own graceful shutdown comes after the drain, once the container has written every
+     * reply it was handed ({@code exchanges}).
      */
     public static GrpcServerDrainer forServletContainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
             ApplicationEventPublisher events, boolean enabled, Supplier<List<ServerServiceDefinition>> services,
-            List<DrainParticipant> participants) {
-        return new GrpcServerDrainer(tracker, policy, events, enabled, new ServletContainerTarget(tracker, services),
-                participants);
+            ContainerExchanges exchanges, List<DrainParticipant> participants) {
+        return new GrpcServerDrainer(tracker, policy, events, enabled,
+                new ServletContainerTarget(tracker, services, exchanges), participants);
     }
 
     private GrpcServerDrainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,

@@ -7,14 +7,20 @@ import java.util.function.Supplier;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * gRPC served by the servlet container (grpc-servlet), on the connector that also serves
  * Actuator: there is no gRPC server to close, so the tracker refuses new calls with
  * {@code UNAVAILABLE} instead, while the container keeps serving HTTP; the container's
- * own graceful shutdown comes after the drain.
+ * own graceful shutdown comes after the drain. The drain ends only once the container has
+ * written every reply to its end ({@link ContainerExchanges}): a handler's close only
+ * hands the reply to the container.
  */
 public final class ServletContainerTarget implements DrainTarget {
+
+    private static final Logger log = LoggerFactory.getLogger(ServletContainerTarget.class);
 
     private static final Status REFUSAL = Status.UNAVAILABLE
         .withDescription("server shutting down: no new calls, retry on another server");
@@ -23,9 +29,13 @@ public final class ServletContainerTarget implements DrainTarget {
 
     private final Supplier<List<ServerServiceDefinition>> services;
 
-    public ServletContainerTarget(InFlightCallTracker tracker, Supplier<List<ServerServiceDefinition>> services) {
+    private final ContainerExchanges exchanges;
+
+    public ServletContainerTarget(InFlightCallTracker tracker, Supplier<List<ServerServiceDefinition>> services,
+            ContainerExchanges exchanges) {
         this.tracker = tracker;
         this.services = services;
+        this.exchanges = exchanges;
     }
 
     @Override
@@ -50,12 +60,12 @@ public final class ServletContainerTarget implements DrainTarget {
     }
 
     /**
-     * The container's own shutdown comes after the drain: nothing of the drain's to wait
-     * for.
+     * The container's own shutdown comes after the drain: what the drain waits for is the
+     * container writing the replies it was handed to their end.
      */
     @Override
-    public boolean awaitTerminated(Duration timeout) {
-        return true;
+    public boolean awaitTerminated(Duration timeout) throws InterruptedException {
+        return exchanges.awaitNone(timeout);
     }
 
     /**
@@ -63,6 +73,11 @@ public final class ServletContainerTarget implements DrainTarget {
      */
     @Override
     public void forceStop() {
+        long open = exchanges.open();
+        if (open > 0) {
+            log.warn("The servlet container has not finished writing {} gRPC {}: its own shutdown comes next", open,
+                    (open == 1) ? "reply" : "replies");
+        }
     }
 
     @Override
