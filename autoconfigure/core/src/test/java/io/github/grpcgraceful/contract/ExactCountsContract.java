@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AutoClose;
@@ -34,7 +35,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Every call is counted exactly once, as completed, released or ended, while thousands of
  * calls over several channels finish, are cancelled by their clients, run out of
  * deadline, and meet the drain's own deadline, all at once. The tracker, the drain's
- * event, its status (what the endpoint shows) and the meters agree.
+ * event, its status (what the endpoint shows) and the meters agree, and so do the
+ * clients: every call counted as completed with OK reached its client with OK.
  */
 public abstract class ExactCountsContract extends GrpcAppContract {
 
@@ -46,6 +48,9 @@ public abstract class ExactCountsContract extends GrpcAppContract {
 
     @AutoClose("shutdownNow")
     private final ScheduledExecutorService clients = Executors.newScheduledThreadPool(2);
+
+    /** Calls whose client saw them complete with OK. */
+    private final AtomicLong okOnClients = new AtomicLong();
 
     @Test
     void everyCallIsCountedOnceWhileCancelsDeadlinesAndTheDrainRace() throws Exception {
@@ -63,6 +68,7 @@ public abstract class ExactCountsContract extends GrpcAppContract {
 
         for (ManagedChannel channel : channels) {
             ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP, CallOptions.DEFAULT, "0");
+            okOnClients.incrementAndGet();
         }
 
         for (int i = 0; i < CALLS; i++) {
@@ -87,7 +93,8 @@ public abstract class ExactCountsContract extends GrpcAppContract {
                 case 4 -> stream(channel, SlowService.STREAM, ended);
                 default -> {
                     if (i % 60 == 5) {
-                        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new Ending<>(ended));
+                        HealthGrpc.newStub(channel)
+                            .watch(HealthCheckRequest.getDefaultInstance(), new Ending<>(ended, okOnClients));
                     }
                     else {
                         unary(channel, CallOptions.DEFAULT, "30000", ended);
@@ -116,20 +123,22 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         assertThat(meters.get("grpc.server.drain.ended.calls").counter().count()).isEqualTo(drain.getEndedCalls());
         assertThat(meters.get("grpc.server.drain.released.calls").counter().count())
             .isEqualTo(drain.getReleasedCalls());
+        assertThat(okOnClients).as("every call counted completed with OK reached its client with OK, and no other")
+            .hasValue(tracker.completedCalls() - tracker.failedCalls());
         assertThat(app.service().handlerErrors()).isEmpty();
     }
 
-    private static ClientCall<String, String> unary(ManagedChannel channel, CallOptions options, String millis,
+    private ClientCall<String, String> unary(ManagedChannel channel, CallOptions options, String millis,
             CountDownLatch ended) {
         ClientCall<String, String> call = channel.newCall(SlowService.SLEEP, options);
-        ClientCalls.asyncUnaryCall(call, millis, new Ending<>(ended));
+        ClientCalls.asyncUnaryCall(call, millis, new Ending<>(ended, okOnClients));
         return call;
     }
 
-    private static ClientCall<String, String> stream(ManagedChannel channel,
-            io.grpc.MethodDescriptor<String, String> method, CountDownLatch ended) {
+    private ClientCall<String, String> stream(ManagedChannel channel, io.grpc.MethodDescriptor<String, String> method,
+            CountDownLatch ended) {
         ClientCall<String, String> call = channel.newCall(method, CallOptions.DEFAULT);
-        ClientCalls.asyncServerStreamingCall(call, "", new Ending<>(ended));
+        ClientCalls.asyncServerStreamingCall(call, "", new Ending<>(ended, okOnClients));
         return call;
     }
 
@@ -137,8 +146,11 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         clients.schedule(() -> call.cancel("the client gives up", null), Math.max(0, afterNanos), TimeUnit.NANOSECONDS);
     }
 
-    /** Counts the call down however it ends on the client. */
-    private record Ending<T>(CountDownLatch ended) implements StreamObserver<T> {
+    /**
+     * Counts the call down however it ends on the client, and counts it in {@code ok} if
+     * it ended with OK.
+     */
+    private record Ending<T>(CountDownLatch ended, AtomicLong ok) implements StreamObserver<T> {
 
         @Override
         public void onNext(T value) {
@@ -151,6 +163,7 @@ public abstract class ExactCountsContract extends GrpcAppContract {
 
         @Override
         public void onCompleted() {
+            ok.incrementAndGet();
             ended.countDown();
         }
     }
