@@ -106,6 +106,8 @@ public abstract class DrainContract extends GrpcAppContract {
         assertThat(completed.getFailedCalls()).isEqualTo(1);
         assertThat(drainer.status().failedCalls()).isEqualTo(1);
         assertThat(output).contains("2 calls completed (1 with OK, 1 with an error status or cancelled)");
+        // What the handler threw, gRPC logs (as ERROR, with the stack trace).
+        assertThat(output).contains("handler failed on purpose");
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import io.github.grpcgraceful.testing.SlowService;
@@ -73,7 +76,8 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
     }
 
     @Test
-    void aCallWhoseHandlerThrowsIsNotLeaked() {
+    @ExtendWith(OutputCaptureExtension.class)
+    void aCallWhoseHandlerThrowsIsNotLeaked(CapturedOutput output) {
         long completedBefore = tracker.completedCalls();
         long failedBefore = tracker.failedCalls();
 
@@ -86,6 +90,9 @@ public abstract class InFlightCallsContract extends GrpcAppContract {
         await(() -> tracker.inFlight("test.Slow/Fail") == 0 && tracker.completedCalls() >= completedBefore + 1,
                 Duration.ofSeconds(5));
         assertThat(tracker.failedCalls()).as("completed, but not with OK").isGreaterThanOrEqualTo(failedBefore + 1);
+        // What a handler throws, gRPC logs (as ERROR, with the stack trace), as it would
+        // without the starter.
+        await(() -> output.toString().contains("handler failed on purpose"), Duration.ofSeconds(5));
     }
 
     @Test

@@ -148,8 +148,15 @@ public abstract class LifecycleRestartContract extends GrpcAppContract {
         assertThat(app.get("/actuator/health/readiness").status()).isEqualTo(200);
         assertThat(app.get("/actuator/grpcshutdown").<String>read("$.state")).isEqualTo("SERVING");
         ManagedChannel channel = app.newChannel();
-        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
-            .isEqualTo(ServingStatus.SERVING);
+        try {
+            assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(ServingStatus.SERVING);
+        }
+        finally {
+            // A context the test framework keeps for later tests is not closed with its
+            // channels.
+            channel.shutdownNow();
+        }
     }
 
 }

@@ -41,7 +41,7 @@ import io.grpc.stub.StreamObserver;
  */
 class ServletNoReplyLostTest {
 
-    private static final int ROUNDS = 12;
+    private static final int ROUNDS = 8;
 
     private static final int CALLS = 48;
 

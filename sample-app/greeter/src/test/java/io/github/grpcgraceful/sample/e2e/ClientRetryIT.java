@@ -2,6 +2,8 @@ package io.github.grpcgraceful.sample.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,12 +29,18 @@ class ClientRetryIT {
 
     private SampleProcess staying;
 
+    private CompletableFuture<SampleProcess> startingStaying;
+
     private ManagedChannel channel;
 
     @AfterEach
     void stop() {
         if (channel != null) {
             channel.shutdownNow();
+        }
+        if (staying == null && startingStaying != null) {
+            // The other start failed first: this one is still ended.
+            staying = startingStaying.handle((started, failure) -> started).join();
         }
         for (SampleProcess sample : new SampleProcess[] { draining, staying }) {
             if (sample != null) {
@@ -43,8 +51,10 @@ class ClientRetryIT {
 
     @Test
     void aCallCutAtOneReplicasGraceDeadlineIsRetriedOnTheOtherAndSucceeds() throws Exception {
-        draining = SampleProcess.start("retry-draining", "--grpc.shutdown.grace-period=1s");
-        staying = SampleProcess.start("retry-staying");
+        // Both start at once: each start waits until its replica is healthy.
+        startingStaying = CompletableFuture.supplyAsync(() -> start("retry-staying"));
+        draining = start("retry-draining", "--grpc.shutdown.grace-period=1s");
+        staying = startingStaying.get(90, TimeUnit.SECONDS);
         // pick_first: the call goes to the first replica while it serves, to the second
         // once it is gone.
         channel = FixedAddresses.channel(List.of(draining.grpcPort(), staying.grpcPort()),
@@ -62,6 +72,19 @@ class ClientRetryIT {
         assertThat(draining.log())
             .contains("gRPC grace period 1s expired: ended 1 call with UNAVAILABLE: " + "Greeter/SayHello");
         assertThat(staying.log()).as("the retry reached the other replica").contains("Received: world");
+    }
+
+    private static SampleProcess start(String name, String... arguments) {
+        try {
+            return SampleProcess.start(name, arguments);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static void awaitLog(SampleProcess sample, String text) throws InterruptedException {
