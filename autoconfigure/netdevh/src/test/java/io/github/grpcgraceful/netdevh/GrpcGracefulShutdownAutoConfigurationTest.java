@@ -342,7 +342,7 @@ class GrpcGracefulShutdownAutoConfigurationTest {
 
     @Test
     void durationsTooLongForNanosecondsMeanForever() {
-        // An endless drain-delay is tried in GrpcServerDrainerTest, where the drain can
+        // An endless drain-delay is tried in DrainContract, where the drain can
         // be interrupted.
         GrpcServerDrainer[] drainer = new GrpcServerDrainer[1];
         runner.withPropertyValues("grpc.shutdown.grace-period=999999999d").run(context -> {
