@@ -84,7 +84,7 @@ public abstract class DrainContract extends GrpcAppContract {
     @Test
     @SameOnEveryStack
     void duringTheDrainDelayNewCallsAreStillServed(CapturedOutput output) throws Exception {
-        GrpcApp app = start("grpc.shutdown.drain-delay=3s");
+        GrpcApp app = start("grpc.shutdown.drain-delay=3s", QUIET_HANDLER_FAILURES);
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
         CompletableFuture<Void> closed = app.closeAsync();
         await(() -> drainer.status().state() == DrainState.DELAYING, Duration.ofSeconds(10));
@@ -106,8 +106,6 @@ public abstract class DrainContract extends GrpcAppContract {
         assertThat(completed.getFailedCalls()).isEqualTo(1);
         assertThat(drainer.status().failedCalls()).isEqualTo(1);
         assertThat(output).contains("2 calls completed (1 with OK, 1 with an error status or cancelled)");
-        // What the handler threw, gRPC logs (as ERROR, with the stack trace).
-        assertThat(output).contains("handler failed on purpose");
     }
 
     @Test
