@@ -27,6 +27,7 @@ class PackageBoundariesTest {
     void theEngineNamesNoSpringType() throws IOException {
         assertNoSourceIn("internal/engine", "org.springframework");
         assertNoSourceIn("internal/clock", "org.springframework");
+        assertNoSourceIn("internal/probe", "org.springframework");
     }
 
     private static void assertNoSourceIn(String pkg, String forbidden) throws IOException {

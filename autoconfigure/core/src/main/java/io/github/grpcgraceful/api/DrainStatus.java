@@ -16,16 +16,17 @@ import java.time.Instant;
  * status, or cancelled)
  * @param releasedCalls long-lived streams released when the listeners closed
  * @param endedCalls calls ended with UNAVAILABLE at the deadline
+ * @param delay how the drain-delay ended, or {@code null} until it has
  */
 public record DrainStatus(DrainState state, Instant startedAt, Instant deadline, Instant finishedAt,
-        long completedCalls, long failedCalls, long releasedCalls, long endedCalls) {
+        long completedCalls, long failedCalls, long releasedCalls, long endedCalls, DrainDelay delay) {
 
     /** Serving, no drain yet. */
-    public static final DrainStatus SERVING = new DrainStatus(DrainState.SERVING, null, null, null, 0, 0, 0, 0);
+    public static final DrainStatus SERVING = new DrainStatus(DrainState.SERVING, null, null, null, 0, 0, 0, 0, null);
 
     /** This status with the counts so far, while the drain runs. */
     public DrainStatus withCounts(long completed, long failed, long released) {
-        return new DrainStatus(state, startedAt, deadline, finishedAt, completed, failed, released, endedCalls);
+        return new DrainStatus(state, startedAt, deadline, finishedAt, completed, failed, released, endedCalls, delay);
     }
 
     /**

@@ -19,8 +19,15 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
 
     private final long endedCalls;
 
+    private final DrainDelay delay;
+
     public GrpcDrainCompletedEvent(Object source, DrainOutcome outcome, Duration duration, long completedCalls,
             long failedCalls, long releasedCalls, long endedCalls) {
+        this(source, outcome, duration, completedCalls, failedCalls, releasedCalls, endedCalls, null);
+    }
+
+    public GrpcDrainCompletedEvent(Object source, DrainOutcome outcome, Duration duration, long completedCalls,
+            long failedCalls, long releasedCalls, long endedCalls, DrainDelay delay) {
         super(source);
         this.outcome = outcome;
         this.duration = duration;
@@ -28,6 +35,7 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
         this.failedCalls = failedCalls;
         this.releasedCalls = releasedCalls;
         this.endedCalls = endedCalls;
+        this.delay = delay;
     }
 
     public DrainOutcome getOutcome() {
@@ -67,6 +75,14 @@ public class GrpcDrainCompletedEvent extends ApplicationEvent {
     /** Calls ended with UNAVAILABLE because the grace period ran out. */
     public long getEndedCalls() {
         return endedCalls;
+    }
+
+    /**
+     * How the drain-delay ended (at its full length, on evidence, or at its maximum), or
+     * {@code null} if the drain was interrupted during it.
+     */
+    public DrainDelay getDelay() {
+        return delay;
     }
 
 }

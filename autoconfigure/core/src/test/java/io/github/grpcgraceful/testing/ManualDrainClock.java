@@ -23,6 +23,9 @@ public final class ManualDrainClock implements DrainClock {
     /** The monitors waited on now, once per waiting thread, to notify when time moves. */
     private final List<Object> waiting = new CopyOnWriteArrayList<>();
 
+    /** The deadlines waited for now, once per waiting thread. */
+    private final List<Long> deadlines = new CopyOnWriteArrayList<>();
+
     @Override
     public long nanoTime() {
         synchronized (this.lock) {
@@ -39,6 +42,7 @@ public final class ManualDrainClock implements DrainClock {
     public void awaitOn(Object monitor, long deadlineNanos) throws InterruptedException {
         // Registered before the time is read, so that an advance in between notifies it.
         this.waiting.add(monitor);
+        this.deadlines.add(deadlineNanos);
         try {
             if (deadlineNanos - nanoTime() > 0) {
                 monitor.wait();
@@ -46,7 +50,16 @@ public final class ManualDrainClock implements DrainClock {
         }
         finally {
             this.waiting.remove(monitor);
+            this.deadlines.remove((Long) deadlineNanos);
         }
+    }
+
+    /**
+     * Whether a thread waits for this clock to reach {@code at} (from its start): how a
+     * test knows that what it drives has come to a wait.
+     */
+    public boolean isWaitedFor(Duration at) {
+        return this.deadlines.contains(at.toNanos());
     }
 
     /** Moves the clock on by {@code duration}, and wakes what waits on it. */

@@ -11,6 +11,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
+import org.springframework.core.env.Environment;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.context.annotation.ImportRuntimeHints;
@@ -87,6 +91,26 @@ public class GracefulShutdownConfiguration {
         @Order(Ordered.HIGHEST_PRECEDENCE + 1)
         GrpcHealthOnDrain grpcShutdownGrpcHealth(HealthStatusManager healthStatusManager) {
             return new GrpcHealthOnDrain(healthStatusManager);
+        }
+
+    }
+
+    /**
+     * With an evidence-based drain-delay, in a servlet web application: the HTTP callers
+     * of Actuator's health and readiness are health probers too (on the application's own
+     * port; a separate management port's are not seen).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(name = "jakarta.servlet.Filter")
+    @ConditionalOnProperty(prefix = GrpcShutdownProperties.PREFIX, name = "quiet-period")
+    static class HttpHealthProbers {
+
+        @Bean
+        @ConditionalOnMissingBean
+        HealthProbeFilter grpcShutdownHealthProbeFilter(InFlightCallTracker tracker, Environment environment) {
+            String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+            return new HealthProbeFilter(tracker.probers(), basePath + "/health");
         }
 
     }

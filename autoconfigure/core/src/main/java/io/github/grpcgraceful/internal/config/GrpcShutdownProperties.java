@@ -51,6 +51,16 @@ public class GrpcShutdownProperties {
      */
     private List<String> longLivedMethods = MethodPatterns.STANDARD_LONG_LIVED;
 
+    /**
+     * Turns the drain-delay into a maximum that ends on evidence: as soon as every health
+     * prober seen shortly before the drain (HTTP callers of Actuator health or readiness,
+     * gRPC health Check callers) has been answered out of service, and no new call
+     * (health checks and long-lived streams aside) has arrived for this long. Unset, the
+     * drain-delay always runs its full length. A number without a unit means seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration quietPeriod;
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -75,6 +85,14 @@ public class GrpcShutdownProperties {
         this.drainDelay = requireNonNegative("drain-delay", drainDelay);
     }
 
+    public Duration getQuietPeriod() {
+        return quietPeriod;
+    }
+
+    public void setQuietPeriod(Duration quietPeriod) {
+        this.quietPeriod = (quietPeriod == null) ? null : requireNonNegative("quiet-period", quietPeriod);
+    }
+
     public List<String> getLongLivedMethods() {
         return longLivedMethods;
     }
@@ -91,7 +109,7 @@ public class GrpcShutdownProperties {
 
     /** These settings as the drain's policy. */
     public DrainPolicy toPolicy() {
-        return new DrainPolicy(drainDelay, gracePeriod, MethodPatterns.of(longLivedMethods));
+        return new DrainPolicy(drainDelay, gracePeriod, MethodPatterns.of(longLivedMethods), quietPeriod);
     }
 
     private static Duration requireNonNegative(String name, Duration value) {

@@ -43,7 +43,7 @@ final class DrainEventsParticipant implements DrainParticipant {
     @Override
     public void drainEnded(DrainOutcome outcome, Duration took, DrainStatus status) {
         publish(new GrpcDrainCompletedEvent(this.source, outcome, took, status.completedCalls(), status.failedCalls(),
-                status.releasedCalls(), status.endedCalls()));
+                status.releasedCalls(), status.endedCalls(), status.delay()));
     }
 
     @Override

@@ -3,12 +3,14 @@ package io.github.grpcgraceful.internal.endpoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
+import io.github.grpcgraceful.api.DrainDelay;
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.internal.engine.Durations;
@@ -62,14 +64,37 @@ public class GrpcShutdownEndpoint {
         }
     }
 
-    /** The drain, once started; instants in ISO-8601. */
+    /**
+     * The drain, once started; instants in ISO-8601; {@code delay} once the drain-delay
+     * has ended.
+     */
     public record Drain(String startedAt, String deadline, String finishedAt, double elapsedSeconds,
-            long completedCalls, long failedCalls, long releasedCalls, long endedCalls) {
+            long completedCalls, long failedCalls, long releasedCalls, long endedCalls, Delay delay) {
 
         static Drain of(DrainStatus drain) {
             return new Drain(iso(drain.startedAt()), iso(drain.deadline()), iso(drain.finishedAt()),
                     seconds(drain.elapsed()), drain.completedCalls(), drain.failedCalls(), drain.releasedCalls(),
-                    drain.endedCalls());
+                    drain.endedCalls(), Delay.of(drain.delay()));
+        }
+    }
+
+    /**
+     * How the drain-delay ended ({@code fixed}, {@code evidence} or {@code maximum}), how
+     * long it took, how many health probers were seen and which was answered out of
+     * service last, and when the last new call arrived; times in seconds from the start
+     * of the drain.
+     */
+    public record Delay(String end, double tookSeconds, int probersSeen, String lastAnsweredProber,
+            Double lastAnsweredAfterSeconds, Double lastCallAfterSeconds) {
+
+        static Delay of(DrainDelay delay) {
+            if (delay == null) {
+                return null;
+            }
+            return new Delay(delay.end().name().toLowerCase(Locale.ROOT), seconds(delay.took()), delay.probersSeen(),
+                    delay.lastAnsweredProber(),
+                    (delay.lastAnsweredAfter() == null) ? null : seconds(delay.lastAnsweredAfter()),
+                    (delay.lastCallAfter() == null) ? null : seconds(delay.lastCallAfter()));
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.grpcgraceful.api.DrainDelay;
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
@@ -178,7 +179,7 @@ public final class DrainEngine {
             }
             policy = policy();
             before = Counts.of(tracker);
-            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0, 0);
+            status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0, 0, null);
         }
         // A handler that closes the application (SpringApplication.exit) runs
         // this drain on its own thread: its call cannot finish before the drain.
@@ -199,16 +200,18 @@ public final class DrainEngine {
         boolean interrupted = false;
         boolean terminated = false;
         Instant deadline = null;
+        DrainDelay delayed = null;
         String drained = target.describe();
         try {
             DrainStart start = new DrainStart(inFlight, delay, policy.gracePeriod(), target.services());
             this.participants.tell("drainStarted", (delay.compareTo(PARTICIPANT_WAIT) > 0) ? delay : PARTICIPANT_WAIT,
                     (participant) -> participant.drainStarted(start));
-            interrupted = !sleepUntil(startNanos + delay.toNanos());
+            delayed = awaitDelay(policy, delay, startNanos);
+            interrupted = delayed == null;
             String stopped = target.stopAccepting();
             long deadlineNanos = clock.nanoTime() + policy.gracePeriod().toNanos();
             deadline = clock.instant().plus(policy.gracePeriod());
-            status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0, 0);
+            status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0, 0, delayed);
             List<InFlightCall> released = tracker.beginDrain(RELEASE, policy.longLivedMethods());
             log.info("{}, grace period {}{}", stopped, Durations.describe(policy.gracePeriod()),
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
@@ -236,7 +239,7 @@ public final class DrainEngine {
         Counts counts = Counts.of(tracker).minus(before);
         DrainOutcome outcome = terminated ? DrainOutcome.COMPLETED : DrainOutcome.FORCED;
         DrainStatus ended = new DrainStatus(DrainState.TERMINATED, startedAt, deadline, clock.instant(),
-                counts.completed(), counts.failed(), counts.released(), counts.ended());
+                counts.completed(), counts.failed(), counts.released(), counts.ended(), delayed);
         status = ended;
         log.info("{} drained in {}: {} completed{}{}{}{}", drained, Durations.seconds(took), calls(counts.completed()),
                 (counts.failed() == 0) ? ""
@@ -293,6 +296,23 @@ public final class DrainEngine {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /**
+     * The drain-delay, from {@code startNanos}; health went out of service just now. A
+     * fixed one when the policy has no quiet period or the delay is zero, else one that
+     * ends on evidence. Returns how it ended, or {@code null} if it was interrupted.
+     */
+    private DrainDelay awaitDelay(DrainPolicy policy, Duration delay, long startNanos) {
+        if (!policy.delayEndsOnEvidence() || delay.isZero()) {
+            return sleepUntil(startNanos + delay.toNanos()) ? DrainDelay.fixed(delay) : null;
+        }
+        try {
+            return new EvidenceDelay(tracker, clock, policy, startNanos, clock.nanoTime()).await(this.delay);
+        }
+        catch (InterruptedException ex) {
+            return null;
         }
     }
 

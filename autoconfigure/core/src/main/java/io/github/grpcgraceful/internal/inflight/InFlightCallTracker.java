@@ -2,6 +2,8 @@ package io.github.grpcgraceful.internal.inflight;
 
 import io.github.grpcgraceful.api.DrainSignal;
 import io.github.grpcgraceful.api.InFlightCall;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +15,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.grpcgraceful.internal.clock.DrainClock;
+import io.github.grpcgraceful.internal.probe.HealthProbers;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -32,7 +36,15 @@ import io.grpc.Status;
  */
 public class InFlightCallTracker implements ServerInterceptor {
 
+    /** The gRPC health service's probing method, whose callers are health probers. */
+    private static final String HEALTH_CHECK = "grpc.health.v1.Health/Check";
+
+    private static final String HEALTH_SERVICE = "grpc.health.v1.Health/";
+
     private final ConcurrentMap<String, ServedMethod> methods = new ConcurrentHashMap<>();
+
+    /** Who probes health, gRPC health {@code Check} callers among them. */
+    private final HealthProbers probers;
 
     /** The calls in flight, unary and streaming alike. */
     private final Set<TrackedCall<?, ?>> calls = ConcurrentHashMap.newKeySet();
@@ -66,6 +78,24 @@ public class InFlightCallTracker implements ServerInterceptor {
      */
     private volatile Status refusal;
 
+    /** A tracker that notes health probers on the system's clock. */
+    public InFlightCallTracker() {
+        this(new HealthProbers(DrainClock.system()));
+    }
+
+    /** A tracker that notes the gRPC health probers it sees in {@code probers}. */
+    public InFlightCallTracker(HealthProbers probers) {
+        this.probers = probers;
+    }
+
+    /**
+     * Who probes health: the callers of gRPC health {@code Check}, and whoever else tells
+     * it.
+     */
+    public HealthProbers probers() {
+        return probers;
+    }
+
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
@@ -74,6 +104,9 @@ public class InFlightCallTracker implements ServerInterceptor {
             return refuse(call, refusing);
         }
         ServedMethod method = method(call.getMethodDescriptor());
+        if (method.healthCheck()) {
+            probers.probed("gRPC health Check from " + peer(call));
+        }
         TrackedCall<ReqT, RespT> tracked = new TrackedCall<>(call, method);
         calls.add(tracked);
         method.started();
@@ -110,8 +143,34 @@ public class InFlightCallTracker implements ServerInterceptor {
 
     private ServedMethod method(MethodDescriptor<?, ?> descriptor) {
         ServedMethod method = methods.get(descriptor.getFullMethodName());
-        return method != null ? method : methods.computeIfAbsent(descriptor.getFullMethodName(),
-                name -> new ServedMethod(this, descriptor.getType() == MethodDescriptor.MethodType.UNARY));
+        return method != null ? method
+                : methods.computeIfAbsent(descriptor.getFullMethodName(), name -> new ServedMethod(this,
+                        descriptor.getType() == MethodDescriptor.MethodType.UNARY, name.equals(HEALTH_CHECK)));
+    }
+
+    /** The caller's address, without its port (a prober may connect anew each time). */
+    private static String peer(ServerCall<?, ?> call) {
+        SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+
+    /**
+     * How many calls have arrived since startup, health calls and calls of
+     * {@code longLivedMethods} aside: an evidence-based drain-delay waits until this has
+     * not changed for its quiet period.
+     */
+    public long arrivals(MethodPatterns longLivedMethods) {
+        long arrived = 0;
+        for (Map.Entry<String, ServedMethod> method : methods.entrySet()) {
+            String name = method.getKey();
+            if (!name.startsWith(HEALTH_SERVICE) && !longLivedMethods.matches(name)) {
+                arrived += method.getValue().startedCalls();
+            }
+        }
+        return arrived;
     }
 
     /** {@code call} has finished. */

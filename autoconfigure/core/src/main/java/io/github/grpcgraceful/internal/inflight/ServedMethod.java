@@ -28,9 +28,17 @@ final class ServedMethod {
 
     private final boolean unary;
 
-    ServedMethod(InFlightCallTracker tracker, boolean unary) {
+    /** Whether its callers probe health (gRPC health {@code Check}). */
+    private final boolean healthCheck;
+
+    ServedMethod(InFlightCallTracker tracker, boolean unary, boolean healthCheck) {
         this.tracker = tracker;
         this.unary = unary;
+        this.healthCheck = healthCheck;
+    }
+
+    boolean healthCheck() {
+        return healthCheck;
     }
 
     InFlightCallTracker tracker() {

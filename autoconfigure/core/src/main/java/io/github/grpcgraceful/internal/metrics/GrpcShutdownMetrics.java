@@ -2,6 +2,7 @@ package io.github.grpcgraceful.internal.metrics;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +12,7 @@ import java.util.function.Supplier;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.EventListener;
 
+import io.github.grpcgraceful.api.DrainDelay;
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
@@ -27,8 +29,10 @@ import io.micrometer.core.instrument.Timer;
  * Publishes in-flight calls and drains to Micrometer: a gauge
  * {@code grpc.server.calls.active} per served method (tags {@code service} and
  * {@code method}, as net.devh's own gRPC metrics), the timer
- * {@code grpc.server.drain.duration} (tag {@code outcome}) and the counters
- * {@code grpc.server.drain.released.calls} and {@code grpc.server.drain.ended.calls}.
+ * {@code grpc.server.drain.duration} (tag {@code outcome}), the timer
+ * {@code grpc.server.drain.delay} of the drain-delay taken (tag {@code end}: fixed,
+ * evidence or maximum) and the counters {@code grpc.server.drain.released.calls} and
+ * {@code grpc.server.drain.ended.calls}.
  *
  * <p>
  * Every meter is registered up front, so that each series exists (at 0) before the first
@@ -44,6 +48,8 @@ public class GrpcShutdownMetrics implements DrainParticipant {
     static final String RELEASED_CALLS = "grpc.server.drain.released.calls";
     static final String ENDED_CALLS = "grpc.server.drain.ended.calls";
 
+    static final String DRAIN_DELAY = "grpc.server.drain.delay";
+
     private final MeterRegistry registry;
 
     private final InFlightCallTracker tracker;
@@ -56,6 +62,8 @@ public class GrpcShutdownMetrics implements DrainParticipant {
     private final Counter endedCalls;
 
     private final Map<DrainOutcome, Timer> drainDurations = new EnumMap<>(DrainOutcome.class);
+
+    private final Map<DrainDelay.End, Timer> drainDelays = new EnumMap<>(DrainDelay.End.class);
 
     /**
      * Methods with a gauge: servers that serve the same method (Netty and in-process)
@@ -79,6 +87,13 @@ public class GrpcShutdownMetrics implements DrainParticipant {
                     Timer.builder(DRAIN_DURATION)
                         .description("How long the gRPC server took to drain on shutdown")
                         .tag("outcome", outcome.tag())
+                        .register(registry));
+        }
+        for (DrainDelay.End end : DrainDelay.End.values()) {
+            drainDelays.put(end,
+                    Timer.builder(DRAIN_DELAY)
+                        .description("How long the gRPC drain-delay lasted, and why it ended")
+                        .tag("end", end.name().toLowerCase(Locale.ROOT))
                         .register(registry));
         }
     }
@@ -110,6 +125,9 @@ public class GrpcShutdownMetrics implements DrainParticipant {
     @Override
     public void drainEnded(DrainOutcome outcome, Duration took, DrainStatus status) {
         drainDurations.get(outcome).record(took);
+        if (status.delay() != null) {
+            drainDelays.get(status.delay().end()).record(status.delay().took());
+        }
         releasedCalls.increment(status.releasedCalls());
         endedCalls.increment(status.endedCalls());
     }
