@@ -17,6 +17,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.cloud.autoconfigure.ConfigurationPropertiesRebinderAutoConfiguration;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
@@ -26,6 +27,7 @@ import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.internal.config.GrpcShutdownPropertiesFailureAnalyzer;
+import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.internal.engine.Durations;
@@ -298,6 +300,42 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         assertThat(analysis.getDescription())
             .isEqualTo("Invalid value 'soon' for property 'grpc.shutdown.drain-delay': it is not a duration.");
         assertThat(analysis.getAction()).contains("'grpc.shutdown.drain-delay'").contains("5s");
+    }
+
+    @Test
+    void aQuietPeriodMakesTheDrainDelayEndOnEvidenceAndWatchesHttpHealthProbers() {
+        runner.run(context -> {
+            assertThat(context.getBean(GrpcServerDrainer.class).policy().delayEndsOnEvidence()).isFalse();
+            assertThat(context).doesNotHaveBean(HealthProbeFilter.class);
+        });
+        runner.withPropertyValues("grpc.shutdown.quiet-period=500ms", "grpc.shutdown.drain-delay=10s").run(context -> {
+            DrainPolicy policy = context.getBean(GrpcServerDrainer.class).policy();
+            assertThat(policy.quietPeriod()).isEqualTo(Duration.ofMillis(500));
+            assertThat(policy.delayEndsOnEvidence()).isTrue();
+            assertThat(context).as("no servlet web application here").doesNotHaveBean(HealthProbeFilter.class);
+        });
+        new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GrpcServerAutoConfiguration.class,
+                    GrpcServerFactoryAutoConfiguration.class, GrpcGracefulShutdownAutoConfiguration.class))
+            .withPropertyValues("grpc.server.port=-1", "grpc.server.in-process-name=wiring-test-web",
+                    "grpc.shutdown.quiet-period=1", "management.endpoints.web.base-path=/manage")
+            .run(context -> {
+                assertThat(context).hasSingleBean(HealthProbeFilter.class);
+                HealthProbeFilter filter = context.getBean(HealthProbeFilter.class);
+                assertThat(filter.isHealthProbe("/manage/health")).isTrue();
+                assertThat(filter.isHealthProbe("/manage/health/readiness")).isTrue();
+                assertThat(filter.isHealthProbe("/manage/health/liveness")).as("liveness stays up").isFalse();
+                assertThat(filter.isHealthProbe("/manage/metrics")).isFalse();
+            });
+    }
+
+    @Test
+    void negativeQuietPeriodFailsStartupWithAnExplanation() {
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.quiet-period=-500ms");
+
+        assertThat(analysis.getDescription())
+            .isEqualTo("Invalid value '-500ms' for property 'grpc.shutdown.quiet-period': it must not be negative.");
+        assertThat(analysis.getAction()).contains("'grpc.shutdown.quiet-period'").contains("500ms");
     }
 
     @Test

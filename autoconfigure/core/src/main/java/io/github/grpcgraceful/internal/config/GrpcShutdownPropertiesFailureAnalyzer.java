@@ -20,8 +20,12 @@ public class GrpcShutdownPropertiesFailureAnalyzer extends AbstractFailureAnalyz
             "grpc.shutdown.grace-period",
             "a non-negative duration such as 30s, 500ms or 1m (a bare number means seconds)",
             "grpc.shutdown.drain-delay", "a non-negative duration such as 5s or 0s (a bare number means seconds)",
-            "grpc.shutdown.long-lived-methods", "a list of full method names such as events.Events/Subscribe or "
-                    + "chat.Chat/* (or an empty list to wait for every call)");
+            "grpc.shutdown.long-lived-methods",
+            "a list of full method names such as events.Events/Subscribe or "
+                    + "chat.Chat/* (or an empty list to wait for every call)",
+            "grpc.shutdown.quiet-period",
+            "a non-negative duration such as 500ms or 1s (a bare number means seconds), or leave it unset for a "
+                    + "fixed drain-delay");
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, BindException cause) {

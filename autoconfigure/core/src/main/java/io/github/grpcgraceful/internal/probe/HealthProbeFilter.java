@@ -43,7 +43,8 @@ public final class HealthProbeFilter implements Filter {
                 : uri;
     }
 
-    boolean isHealthProbe(String path) {
+    /** Whether a request for {@code path} probes health or readiness (not liveness). */
+    public boolean isHealthProbe(String path) {
         if (path.equals(healthPath)) {
             return true;
         }
