@@ -38,7 +38,7 @@ final class RollingRestart {
      * Two in {@code verify}, which keeps one serving while the other restarts; the
      * figures in docs/performance.md were measured with {@code -Drolling.replicas=3}.
      */
-    private static final int REPLICAS = Integer.getInteger("rolling.replicas", 2);
+    static final int REPLICAS = Integer.getInteger("rolling.replicas", 2);
 
     private static final int CLIENTS = 4;
 
@@ -53,13 +53,24 @@ final class RollingRestart {
 
     private static final Pattern IN_FLIGHT = Pattern.compile("\"inFlight\":(\\d+)");
 
-    /** The counts of one run. */
-    record Result(String mode, int succeeded, int failed, Map<String, Integer> failures, Path data) {
+    /** A replica's log line at the end of an evidence-based drain-delay. */
+    private static final Pattern DELAY_ENDED = Pattern
+        .compile("drain-delay ended (on evidence after ([0-9.]+) s|at its maximum)");
+
+    /**
+     * The counts of one run, how long the rollout took (from the first SIGTERM to the
+     * last replacement in rotation), and how each replica's evidence-based drain-delay
+     * ended ({@code "maximum"}, or the seconds it took on evidence; empty with a fixed
+     * delay).
+     */
+    record Result(String mode, int succeeded, int failed, Map<String, Integer> failures, Duration rollout,
+            List<String> delays, Path data) {
 
         @Override
         public String toString() {
             return "rolling restart [" + mode + "]: " + (succeeded + failed) + " calls, " + failed + " failed "
-                    + failures + " (data in " + data + ")";
+                    + failures + ", rollout " + rollout.toMillis() / 1000.0 + " s"
+                    + (delays.isEmpty() ? "" : ", drain-delays " + delays) + " (data in " + data + ")";
         }
     }
 
@@ -71,6 +82,9 @@ final class RollingRestart {
 
     private record Event(long millis, int replica, String what) {
     }
+
+    /** How each replica's evidence-based drain-delay ended, in restart order. */
+    private final ConcurrentLinkedQueue<String> delays = new ConcurrentLinkedQueue<>();
 
     private final String mode;
 
@@ -170,6 +184,10 @@ final class RollingRestart {
             throw new AssertionError("replica " + i + " did not exit:\n" + old.log());
         }
         event(i, "exited");
+        Matcher delay = DELAY_ENDED.matcher(old.log());
+        if (delay.find()) {
+            delays.add((delay.group(2) != null) ? delay.group(2) : "maximum");
+        }
         replicas[i] = SampleProcess.start(name(i, 2), old.grpcPort(), old.httpPort(), sampleArguments);
         event(i, "started");
         haproxy.awaitUp("r" + i, Duration.ofSeconds(30));
@@ -272,7 +290,18 @@ final class RollingRestart {
             }
         }
         int failed = failures.values().stream().mapToInt(Integer::intValue).sum();
-        Result result = new Result(mode, succeeded, failed, failures, data);
+        long firstSigterm = events.stream()
+            .filter(e -> e.what().equals("SIGTERM"))
+            .mapToLong(Event::millis)
+            .min()
+            .orElse(0);
+        long lastInRotation = events.stream()
+            .filter(e -> e.what().equals("in rotation"))
+            .mapToLong(Event::millis)
+            .max()
+            .orElse(firstSigterm);
+        Result result = new Result(mode, succeeded, failed, failures, Duration.ofMillis(lastInRotation - firstSigterm),
+                List.copyOf(delays), data);
         System.out.println(result);
         return result;
     }
