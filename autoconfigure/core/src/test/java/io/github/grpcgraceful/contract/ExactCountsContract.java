@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +27,7 @@ import io.github.grpcgraceful.testing.GrpcApp;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
@@ -52,12 +55,56 @@ public abstract class ExactCountsContract extends GrpcAppContract {
     /** Calls whose client saw them complete with OK. */
     private final AtomicLong okOnClients = new AtomicLong();
 
+    /** What the clients saw of the others, by status code: for the failure message. */
+    private final Map<Status.Code, Integer> failedOnClients = new ConcurrentHashMap<>();
+
     @Test
     void everyCallIsCountedOnceWhileCancelsDeadlinesAndTheDrainRace() throws Exception {
         GrpcApp app = start("grpc.shutdown.grace-period=1s");
         InFlightCallTracker tracker = app.context().getBean(InFlightCallTracker.class);
         GrpcServerDrainer drainer = app.context().getBean(GrpcServerDrainer.class);
         MeterRegistry meters = app.context().getBean(MeterRegistry.class);
+        race(app);
+        GrpcDrainCompletedEvent drain = app.drainCompleted();
+
+        assertThat(tracker.trackedCalls()).as("tracked")
+            .isGreaterThan(CALLS / 2)
+            .isEqualTo(tracker.completedCalls() + tracker.releasedCalls() + tracker.endedCalls());
+        assertThat(drain.getEndedCalls()).isPositive().isEqualTo(tracker.endedCalls());
+        assertThat(drain.getReleasedCalls()).isPositive().isEqualTo(tracker.releasedCalls());
+        assertThat(drain.getCompletedCalls()).isPositive().isLessThanOrEqualTo(tracker.completedCalls());
+        DrainStatus status = drainer.status();
+        assertThat(status.completedCalls()).isEqualTo(drain.getCompletedCalls());
+        assertThat(status.releasedCalls()).isEqualTo(drain.getReleasedCalls());
+        assertThat(status.endedCalls()).isEqualTo(drain.getEndedCalls());
+        assertThat(meters.get("grpc.server.drain.ended.calls").counter().count()).isEqualTo(drain.getEndedCalls());
+        assertThat(meters.get("grpc.server.drain.released.calls").counter().count())
+            .isEqualTo(drain.getReleasedCalls());
+        assertThat(app.service().handlerErrors()).isEmpty();
+    }
+
+    /**
+     * The same race, seen from the clients: every call the tracker counted as completed
+     * with OK reached its client with OK, and no other call did.
+     */
+    @Test
+    @SameOnEveryStack
+    void everyCallCountedCompletedWithOkReachedItsClientWithOk() throws Exception {
+        GrpcApp app = start("grpc.shutdown.grace-period=1s");
+        InFlightCallTracker tracker = app.context().getBean(InFlightCallTracker.class);
+        race(app);
+
+        assertThat(okOnClients).as("calls seen with OK by their clients (the others: %s)", failedOnClients)
+            .hasValue(tracker.completedCalls() - tracker.failedCalls());
+    }
+
+    /**
+     * Thousands of calls over several channels that finish, are cancelled by their
+     * clients, run out of deadline and meet the drain's deadline, and the drain started
+     * when half of them are out; returns when all have ended and the drain is over.
+     */
+    private void race(GrpcApp app) throws Exception {
+        InFlightCallTracker tracker = app.context().getBean(InFlightCallTracker.class);
         List<ManagedChannel> channels = IntStream.range(0, CHANNELS).mapToObj(i -> app.newChannel()).toList();
         CountDownLatch ended = new CountDownLatch(CALLS);
         Random random = new Random(42);
@@ -94,7 +141,8 @@ public abstract class ExactCountsContract extends GrpcAppContract {
                 default -> {
                     if (i % 60 == 5) {
                         HealthGrpc.newStub(channel)
-                            .watch(HealthCheckRequest.getDefaultInstance(), new Ending<>(ended, okOnClients));
+                            .watch(HealthCheckRequest.getDefaultInstance(),
+                                    new Ending<>(ended, okOnClients, failedOnClients));
                     }
                     else {
                         unary(channel, CallOptions.DEFAULT, "30000", ended);
@@ -108,37 +156,19 @@ public abstract class ExactCountsContract extends GrpcAppContract {
         // the drain has ended.
         closed.get(30, TimeUnit.SECONDS);
         GrpcApp.await(() -> tracker.inFlight() == 0, Duration.ofSeconds(10));
-        GrpcDrainCompletedEvent drain = app.drainCompleted();
-
-        assertThat(tracker.trackedCalls()).as("tracked")
-            .isGreaterThan(CALLS / 2)
-            .isEqualTo(tracker.completedCalls() + tracker.releasedCalls() + tracker.endedCalls());
-        assertThat(drain.getEndedCalls()).isPositive().isEqualTo(tracker.endedCalls());
-        assertThat(drain.getReleasedCalls()).isPositive().isEqualTo(tracker.releasedCalls());
-        assertThat(drain.getCompletedCalls()).isPositive().isLessThanOrEqualTo(tracker.completedCalls());
-        DrainStatus status = drainer.status();
-        assertThat(status.completedCalls()).isEqualTo(drain.getCompletedCalls());
-        assertThat(status.releasedCalls()).isEqualTo(drain.getReleasedCalls());
-        assertThat(status.endedCalls()).isEqualTo(drain.getEndedCalls());
-        assertThat(meters.get("grpc.server.drain.ended.calls").counter().count()).isEqualTo(drain.getEndedCalls());
-        assertThat(meters.get("grpc.server.drain.released.calls").counter().count())
-            .isEqualTo(drain.getReleasedCalls());
-        assertThat(okOnClients).as("every call counted completed with OK reached its client with OK, and no other")
-            .hasValue(tracker.completedCalls() - tracker.failedCalls());
-        assertThat(app.service().handlerErrors()).isEmpty();
     }
 
     private ClientCall<String, String> unary(ManagedChannel channel, CallOptions options, String millis,
             CountDownLatch ended) {
         ClientCall<String, String> call = channel.newCall(SlowService.SLEEP, options);
-        ClientCalls.asyncUnaryCall(call, millis, new Ending<>(ended, okOnClients));
+        ClientCalls.asyncUnaryCall(call, millis, new Ending<>(ended, okOnClients, failedOnClients));
         return call;
     }
 
     private ClientCall<String, String> stream(ManagedChannel channel, io.grpc.MethodDescriptor<String, String> method,
             CountDownLatch ended) {
         ClientCall<String, String> call = channel.newCall(method, CallOptions.DEFAULT);
-        ClientCalls.asyncServerStreamingCall(call, "", new Ending<>(ended, okOnClients));
+        ClientCalls.asyncServerStreamingCall(call, "", new Ending<>(ended, okOnClients, failedOnClients));
         return call;
     }
 
@@ -148,9 +178,10 @@ public abstract class ExactCountsContract extends GrpcAppContract {
 
     /**
      * Counts the call down however it ends on the client, and counts it in {@code ok} if
-     * it ended with OK.
+     * it ended with OK, else in {@code failed} by its status code.
      */
-    private record Ending<T>(CountDownLatch ended, AtomicLong ok) implements StreamObserver<T> {
+    private record Ending<T>(CountDownLatch ended, AtomicLong ok,
+            Map<Status.Code, Integer> failed) implements StreamObserver<T> {
 
         @Override
         public void onNext(T value) {
@@ -158,6 +189,7 @@ public abstract class ExactCountsContract extends GrpcAppContract {
 
         @Override
         public void onError(Throwable t) {
+            failed.merge(Status.fromThrowable(t).getCode(), 1, Integer::sum);
             ended.countDown();
         }
 
