@@ -28,6 +28,7 @@ class PackageBoundariesTest {
         assertNoSourceIn("internal/engine", "org.springframework");
         assertNoSourceIn("internal/clock", "org.springframework");
         assertNoSourceIn("internal/probe", "org.springframework");
+        assertNoSourceIn("internal/jfr", "org.springframework");
     }
 
     private static void assertNoSourceIn(String pkg, String forbidden) throws IOException {

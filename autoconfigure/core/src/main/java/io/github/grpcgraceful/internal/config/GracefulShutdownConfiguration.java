@@ -6,23 +6,24 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
-import org.springframework.core.env.Environment;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.context.annotation.ImportRuntimeHints;
+import org.springframework.core.env.Environment;
 
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.health.GrpcHealthOnDrain;
 import io.github.grpcgraceful.internal.health.ReadinessOnDrain;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.jfr.FlightRecorderParticipant;
+import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
 import io.grpc.protobuf.services.HealthStatusManager;
 
 /**
@@ -93,6 +94,17 @@ public class GracefulShutdownConfiguration {
             return new GrpcHealthOnDrain(healthStatusManager);
         }
 
+    }
+
+    /**
+     * The drain in JDK Flight Recorder (the drain, its steps, the calls it ended), when a
+     * recording takes its events: told after the meters.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @Order(Ordered.HIGHEST_PRECEDENCE + 3)
+    FlightRecorderParticipant grpcShutdownFlightRecorder() {
+        return new FlightRecorderParticipant();
     }
 
     /**

@@ -215,6 +215,9 @@ public final class DrainEngine {
             List<InFlightCall> released = tracker.beginDrain(RELEASE, policy.longLivedMethods());
             log.info("{}, grace period {}{}", stopped, Durations.describe(policy.gracePeriod()),
                     released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
+            DrainDelay delayEnded = delayed;
+            this.participants.tell("listenerClosed", PARTICIPANT_WAIT,
+                    (participant) -> participant.listenerClosed(delayEnded, released));
             terminated = !interrupted && awaitDrained(deadlineNanos, closingCall);
             if (!terminated) {
                 endRemainingCalls(policy.gracePeriod(), closingCall);
@@ -267,6 +270,8 @@ public final class DrainEngine {
             .endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + expired));
         log.warn("gRPC {}: ended {} with UNAVAILABLE{}", expired, calls(ended.size()),
                 ended.isEmpty() ? "" : ": " + describe(ended));
+        this.participants.tell("deadlineReached", PARTICIPANT_WAIT,
+                (participant) -> participant.deadlineReached(ended));
         // Handlers that honour cancellation return now, and the ended calls' statuses go
         // out before transports close.
         awaitDrained(clock.nanoTime() + FLUSH_WAIT.toNanos(), closingCall);

@@ -462,7 +462,9 @@ class DrainEngineTest {
         assertThat(this.participant.outcome).isEqualTo(DrainOutcome.COMPLETED);
         assertThat(this.participant.took).isEqualTo(DrainEngine.PARTICIPANT_WAIT);
         assertThat(interrupted.get(10, TimeUnit.SECONDS)).as("interrupted once the drain was over").isTrue();
-        assertThat(stepThreads).as("a thread of the given factory per participant and step").hasSize(4);
+        assertThat(stepThreads)
+            .as("a thread of the given factory per participant and step: started, listener " + "closed, ended")
+            .hasSize(6);
         for (Thread thread : stepThreads) {
             thread.join(10_000);
         }
