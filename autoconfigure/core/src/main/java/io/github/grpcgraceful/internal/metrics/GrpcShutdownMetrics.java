@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.springframework.context.event.ContextRefreshedEvent;
@@ -16,6 +17,7 @@ import io.github.grpcgraceful.api.DrainDelay;
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
+import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
@@ -23,6 +25,7 @@ import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 
 /**
@@ -31,8 +34,9 @@ import io.micrometer.core.instrument.Timer;
  * {@code method}, as net.devh's own gRPC metrics), the timer
  * {@code grpc.server.drain.duration} (tag {@code outcome}), the timer
  * {@code grpc.server.drain.delay} of the drain-delay taken (tag {@code end}: fixed,
- * evidence or maximum) and the counters {@code grpc.server.drain.released.calls} and
- * {@code grpc.server.drain.ended.calls}.
+ * evidence or maximum), the gauge {@code grpc.server.drain.budget} (drain-delay plus
+ * grace period, as the policy is now) and the counters
+ * {@code grpc.server.drain.released.calls} and {@code grpc.server.drain.ended.calls}.
  *
  * <p>
  * Every meter is registered up front, so that each series exists (at 0) before the first
@@ -49,6 +53,8 @@ public class GrpcShutdownMetrics implements DrainParticipant {
     static final String ENDED_CALLS = "grpc.server.drain.ended.calls";
 
     static final String DRAIN_DELAY = "grpc.server.drain.delay";
+
+    static final String DRAIN_BUDGET = "grpc.server.drain.budget";
 
     private final MeterRegistry registry;
 
@@ -72,7 +78,7 @@ public class GrpcShutdownMetrics implements DrainParticipant {
     private final Set<String> gaugedMethods = ConcurrentHashMap.newKeySet();
 
     public GrpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker,
-            Supplier<List<ServerServiceDefinition>> services) {
+            Supplier<List<ServerServiceDefinition>> services, Supplier<DrainPolicy> policy) {
         this.registry = registry;
         this.tracker = tracker;
         this.services = services;
@@ -89,6 +95,12 @@ public class GrpcShutdownMetrics implements DrainParticipant {
                         .tag("outcome", outcome.tag())
                         .register(registry));
         }
+        // What a drain may take at most, as the policy is now: an alert compares drains
+        // with it.
+        TimeGauge.builder(DRAIN_BUDGET, policy, TimeUnit.SECONDS, (current) -> budgetSeconds(current.get()))
+            .description("The longest a gRPC drain may take: drain-delay plus grace period")
+            .strongReference(true)
+            .register(registry);
         for (DrainDelay.End end : DrainDelay.End.values()) {
             drainDelays.put(end,
                     Timer.builder(DRAIN_DELAY)
@@ -130,6 +142,11 @@ public class GrpcShutdownMetrics implements DrainParticipant {
         }
         releasedCalls.increment(status.releasedCalls());
         endedCalls.increment(status.endedCalls());
+    }
+
+    /** Drain-delay plus grace period, in seconds, or NaN without a policy. */
+    private static double budgetSeconds(DrainPolicy policy) {
+        return (policy == null) ? Double.NaN : policy.drainDelay().plus(policy.gracePeriod()).toNanos() / 1e9;
     }
 
     @Override

@@ -36,7 +36,10 @@ public class GrpcShutdownMetricsAutoConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE + 2)
     GrpcShutdownMetrics grpcShutdownMetrics(MeterRegistry registry, InFlightCallTracker tracker,
             ObjectProvider<GrpcServerDrainer> drainer) {
-        return new GrpcShutdownMetrics(registry, tracker, () -> drainer.getObject().services());
+        return new GrpcShutdownMetrics(registry, tracker, () -> drainer.getObject().services(), () -> {
+            GrpcServerDrainer available = drainer.getIfAvailable();
+            return (available == null) ? null : available.policy();
+        });
     }
 
     @Bean

@@ -92,7 +92,9 @@ class ParticipantsOnTheEngineTest {
         this.health.setStatus("test.Hold", ServingStatus.SERVING);
         ServersTarget target = new ServersTarget();
         target.register(this.server, null);
-        GrpcShutdownMetrics metrics = new GrpcShutdownMetrics(this.registry, this.tracker, target::services);
+        DrainPolicy policy = new DrainPolicy(Duration.ofSeconds(20), Duration.ofSeconds(60), MethodPatterns.none());
+        GrpcShutdownMetrics metrics = new GrpcShutdownMetrics(this.registry, this.tracker, target::services,
+                () -> policy);
         metrics.onContextRefreshed(null);
         ReadinessOnDrain readinessOnDrain = new ReadinessOnDrain((event) -> {
             if (event instanceof AvailabilityChangeEvent<?> change
@@ -100,7 +102,6 @@ class ParticipantsOnTheEngineTest {
                 this.readiness.add(state);
             }
         }, null);
-        DrainPolicy policy = new DrainPolicy(Duration.ofSeconds(20), Duration.ofSeconds(60), MethodPatterns.none());
         DrainEngine engine = new DrainEngine(this.tracker, () -> policy, target,
                 List.of(readinessOnDrain, new GrpcHealthOnDrain(this.health), metrics), this.clock);
         StreamProbe<String> call = new StreamProbe<>();
@@ -130,6 +131,11 @@ class ParticipantsOnTheEngineTest {
             .timer()
             .totalTime(TimeUnit.SECONDS)).as("the time that passed on the clock").isEqualTo(80);
         assertThat(this.registry.get("grpc.server.drain.ended.calls").counter().count()).isEqualTo(1);
+        assertThat(this.registry.get("grpc.server.drain.budget").timeGauge().value(TimeUnit.SECONDS))
+            .as("drain-delay and grace period")
+            .isEqualTo(80);
+        assertThat(this.registry.get("grpc.server.drain.delay").tag("end", "fixed").timer().totalTime(TimeUnit.SECONDS))
+            .isEqualTo(20);
         assertThat(this.registry.get("grpc.server.calls.active").tag("method", "Hold").gauge().value()).isZero();
 
         engine.resume();
