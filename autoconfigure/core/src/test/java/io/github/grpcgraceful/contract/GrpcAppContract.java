@@ -64,7 +64,7 @@ public abstract class GrpcAppContract {
 
     @AfterEach
     void closeApps() {
-        apps.forEach(GrpcApp::close);
+        apps.forEach(GrpcApp::closeAfterTest);
     }
 
     protected static List<GrpcDrainStartedEvent> drainsStarted(GrpcApp app) {

@@ -19,7 +19,7 @@ public final class TestGrpcApps implements AutoCloseable {
 
     @Override
     public void close() {
-        apps.forEach(TestGrpcApp::close);
+        apps.forEach(TestGrpcApp::closeAfterTest);
     }
 
 }

@@ -45,7 +45,7 @@ class ServletTransportTest {
     @AfterEach
     void close() {
         if (app != null) {
-            app.close();
+            app.closeAfterTest();
         }
     }
 
