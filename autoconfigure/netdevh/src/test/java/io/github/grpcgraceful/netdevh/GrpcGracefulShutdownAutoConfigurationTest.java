@@ -39,6 +39,7 @@ import io.github.grpcgraceful.internal.health.ReadinessOnDrain;
 import io.github.grpcgraceful.internal.metrics.GrpcShutdownMetrics;
 import io.github.grpcgraceful.internal.metrics.GrpcShutdownMetricsAutoConfiguration;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.signal.SecondSignalForcesDrain;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
 import io.github.grpcgraceful.testing.StarterBeans;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -336,6 +337,21 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         assertThat(analysis.getDescription())
             .isEqualTo("Invalid value '-500ms' for property 'grpc.shutdown.quiet-period': it must not be negative.");
         assertThat(analysis.getAction()).contains("'grpc.shutdown.quiet-period'").contains("500ms");
+    }
+
+    @Test
+    void aSecondSignalForcesTheDrainUnlessTurnedOff() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(SecondSignalForcesDrain.class);
+            assertThat(context.getBean(GrpcShutdownProperties.class).isForceOnSecondSignal()).isTrue();
+        });
+        runner.withPropertyValues("grpc.shutdown.force-on-second-signal=false")
+            .run(context -> assertThat(context.getBean(GrpcShutdownProperties.class).isForceOnSecondSignal())
+                .isFalse());
+        FailureAnalysis analysis = analyzeStartupFailure("grpc.shutdown.force-on-second-signal=twice");
+        assertThat(analysis.getDescription()).isEqualTo(
+                "Invalid value 'twice' for property 'grpc.shutdown.force-on-second-signal': it is not a boolean.");
+        assertThat(analysis.getAction()).isEqualTo("Set 'grpc.shutdown.force-on-second-signal' to true or false.");
     }
 
     @Test

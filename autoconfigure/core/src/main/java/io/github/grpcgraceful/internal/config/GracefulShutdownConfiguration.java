@@ -18,12 +18,14 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 
+import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.health.GrpcHealthOnDrain;
 import io.github.grpcgraceful.internal.health.ReadinessOnDrain;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.jfr.FlightRecorderParticipant;
 import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
+import io.github.grpcgraceful.internal.signal.SecondSignalForcesDrain;
 import io.grpc.protobuf.services.HealthStatusManager;
 
 /**
@@ -105,6 +107,28 @@ public class GracefulShutdownConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE + 3)
     FlightRecorderParticipant grpcShutdownFlightRecorder() {
         return new FlightRecorderParticipant();
+    }
+
+    /**
+     * Where the JDK lets an application handle signals: a second SIGTERM or SIGINT while
+     * the JVM shuts down forces the drain ({@code grpc.shutdown.force-on-second-signal},
+     * read when each drain starts).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "sun.misc.Signal")
+    static class SecondSignalConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        @Order(Ordered.HIGHEST_PRECEDENCE + 4)
+        SecondSignalForcesDrain grpcShutdownSecondSignal(ObjectProvider<GrpcServerDrainer> drainer,
+                GrpcShutdownProperties properties) {
+            return new SecondSignalForcesDrain((reason) -> {
+                GrpcServerDrainer draining = drainer.getIfAvailable();
+                return draining != null && draining.force(reason);
+            }, properties::isForceOnSecondSignal);
+        }
+
     }
 
     /**

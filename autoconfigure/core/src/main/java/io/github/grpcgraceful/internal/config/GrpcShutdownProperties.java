@@ -61,6 +61,15 @@ public class GrpcShutdownProperties {
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration quietPeriod;
 
+    /**
+     * Whether a second SIGTERM or SIGINT during the drain (as when Ctrl-C is pressed
+     * again) forces the stop: what still runs ends at once with UNAVAILABLE, the log
+     * names each call that was stuck and where its handler is, and the process exits.
+     * With false, the JVM ignores further signals while the drain runs, as it does
+     * without this starter.
+     */
+    private boolean forceOnSecondSignal = true;
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -91,6 +100,14 @@ public class GrpcShutdownProperties {
 
     public void setQuietPeriod(Duration quietPeriod) {
         this.quietPeriod = (quietPeriod == null) ? null : requireNonNegative("quiet-period", quietPeriod);
+    }
+
+    public boolean isForceOnSecondSignal() {
+        return forceOnSecondSignal;
+    }
+
+    public void setForceOnSecondSignal(boolean forceOnSecondSignal) {
+        this.forceOnSecondSignal = forceOnSecondSignal;
     }
 
     public List<String> getLongLivedMethods() {

@@ -25,7 +25,8 @@ public class GrpcShutdownPropertiesFailureAnalyzer extends AbstractFailureAnalyz
                     + "chat.Chat/* (or an empty list to wait for every call)",
             "grpc.shutdown.quiet-period",
             "a non-negative duration such as 500ms or 1s (a bare number means seconds), or leave it unset for a "
-                    + "fixed drain-delay");
+                    + "fixed drain-delay",
+            "grpc.shutdown.force-on-second-signal", "true or false");
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, BindException cause) {

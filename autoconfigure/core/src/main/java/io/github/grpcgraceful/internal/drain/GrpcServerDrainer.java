@@ -139,6 +139,14 @@ public class GrpcServerDrainer
         this.engine.drain(this.closing);
     }
 
+    /**
+     * Forces the drain under way to its end, as at its deadline; {@code reason} names who
+     * forced it. Returns whether this forced it.
+     */
+    public boolean force(String reason) {
+        return this.enabled && this.engine.force(reason);
+    }
+
     @Override
     public boolean isRunning() {
         return this.running;

@@ -3,6 +3,7 @@ package io.github.grpcgraceful.internal.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -16,6 +17,7 @@ import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.api.InFlightCall;
 import io.github.grpcgraceful.internal.clock.DrainClock;
+import io.github.grpcgraceful.internal.inflight.HandlerThreads;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.grpc.Status;
 
@@ -24,11 +26,12 @@ import io.grpc.Status;
  * the drain-delay the target stops accepting and long-lived streams are released, then
  * the other calls in flight get the grace period to finish, and whatever still runs at
  * the deadline ends with a retryable {@code UNAVAILABLE}. Every drain after a
- * {@link #resume()} is a full drain. No exception escapes it.
+ * {@link #resume()} is a full drain. No exception escapes it. A drain can be forced
+ * ({@link #force}): it then ends what still runs at once, as at the deadline.
  *
  * <p>
  * One lock guards the moves between its states: a drain starts once, and a resume after
- * it once.
+ * it once; and who may force the drain, and why it was.
  */
 public final class DrainEngine {
 
@@ -79,6 +82,15 @@ public final class DrainEngine {
 
     /** The tracker's counts when the drain started. */
     private volatile Counts before = Counts.NONE;
+
+    /**
+     * The thread running the drain while it waits for the delay or the calls, so that a
+     * force can cut the wait short; {@code null} otherwise. Guarded by {@link #lock}.
+     */
+    private Thread waitingDrain;
+
+    /** Why the drain under way was forced, or {@code null}. Guarded by {@link #lock}. */
+    private String forcedBy;
 
     public DrainEngine(InFlightCallTracker tracker, Supplier<DrainPolicy> policy, DrainTarget target,
             DrainParticipant participant) {
@@ -180,6 +192,8 @@ public final class DrainEngine {
             policy = policy();
             before = Counts.of(tracker);
             status = new DrainStatus(DrainState.DELAYING, startedAt, null, null, 0, 0, 0, 0, null);
+            waitingDrain = Thread.currentThread();
+            forcedBy = null;
         }
         // A handler that closes the application (SpringApplication.exit) runs
         // this drain on its own thread: its call cannot finish before the drain.
@@ -219,8 +233,13 @@ public final class DrainEngine {
             this.participants.tell("listenerClosed", PARTICIPANT_WAIT,
                     (participant) -> participant.listenerClosed(delayEnded, released));
             terminated = !interrupted && awaitDrained(deadlineNanos, closingCall);
+            String forced = stopWaiting();
+            if (forced != null) {
+                // The interrupt was the force's: the drain goes on to its end.
+                interrupted = false;
+            }
             if (!terminated) {
-                endRemainingCalls(policy.gracePeriod(), closingCall);
+                endRemainingCalls(policy.gracePeriod(), closingCall, forced);
             }
         }
         catch (RuntimeException | Error ex) {
@@ -229,6 +248,7 @@ public final class DrainEngine {
             terminated = false;
         }
         finally {
+            stopWaiting();
             // The backends' stops have returned, and these servers are done: a start
             // after
             // this (a lifecycle restart) registers the new ones.
@@ -260,16 +280,56 @@ public final class DrainEngine {
     }
 
     /**
-     * Ends what still runs at the deadline. {@code closingCall} is the method of the call
-     * whose handler started the application's close and so runs this drain, or
-     * {@code null}: that handler cannot return before the drain does.
+     * Forces the drain under way to its end: what still runs ends now with
+     * {@code UNAVAILABLE}, as at the deadline, and the log names each of those calls and
+     * the stack of each handler that is still at work after that. {@code reason} says who
+     * forced it, as in {@code "a second SIGTERM"}. Returns whether this forced it: false
+     * if no drain waits (none runs, or it is ending its calls already) or one was forced
+     * already.
      */
-    private void endRemainingCalls(Duration gracePeriod, String closingCall) {
-        String expired = "grace period " + Durations.describe(gracePeriod) + " expired";
-        List<InFlightCall> ended = tracker
-            .endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + expired));
-        log.warn("gRPC {}: ended {} with UNAVAILABLE{}", expired, calls(ended.size()),
-                ended.isEmpty() ? "" : ": " + describe(ended));
+    public boolean force(String reason) {
+        synchronized (lock) {
+            if (waitingDrain == null || forcedBy != null) {
+                return false;
+            }
+            forcedBy = reason;
+            // Every wait of the drain's ends on an interrupt; stopWaiting() clears it.
+            waitingDrain.interrupt();
+        }
+        log.warn("gRPC drain forced by {}: what still runs ends now with UNAVAILABLE", reason);
+        return true;
+    }
+
+    /**
+     * The drain waits no more, so cannot be forced from now on; returns why it was
+     * forced, or {@code null}. A force's interrupt is cleared, not left to the code after
+     * the drain.
+     */
+    private String stopWaiting() {
+        synchronized (lock) {
+            if (waitingDrain == null) {
+                return null;
+            }
+            waitingDrain = null;
+            if (forcedBy != null) {
+                Thread.interrupted();
+            }
+            return forcedBy;
+        }
+    }
+
+    /**
+     * Ends what still runs at the deadline, or at once when {@code forcedBy} is not
+     * {@code null}. {@code closingCall} is the method of the call whose handler started
+     * the application's close and so runs this drain, or {@code null}: that handler
+     * cannot return before the drain does.
+     */
+    private void endRemainingCalls(Duration gracePeriod, String closingCall, String forcedBy) {
+        String why = (forcedBy != null) ? "stop forced by " + forcedBy
+                : "grace period " + Durations.describe(gracePeriod) + " expired";
+        List<InFlightCall> ended = tracker.endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + why));
+        log.warn("gRPC {}: ended {} with UNAVAILABLE{}", why, calls(ended.size()),
+                ended.isEmpty() ? "" : ": " + ((forcedBy != null) ? describeEach(ended) : describe(ended)));
         this.participants.tell("deadlineReached", PARTICIPANT_WAIT,
                 (participant) -> participant.deadlineReached(ended));
         // Handlers that honour cancellation return now, and the ended calls' statuses go
@@ -280,6 +340,9 @@ public final class DrainEngine {
         if (stillRunning > 0) {
             log.warn("{} still running after their calls were ended: the handlers ignore cancellation",
                     plural(stillRunning, "handler"));
+            if (forcedBy != null) {
+                logHandlerStacks();
+            }
         }
         if (closingCall != null) {
             log.info("The handler of the call to {} that started the application's close returns once the close "
@@ -337,6 +400,18 @@ public final class DrainEngine {
         catch (InterruptedException ex) {
             return false;
         }
+    }
+
+    /** Where each handler still at work is, as an operator who forced the stop needs. */
+    private static void logHandlerStacks() {
+        Map<Thread, StackTraceElement[]> atWork = HandlerThreads.atWork();
+        atWork.forEach((thread, stack) -> log.warn("A handler still at work after the forced stop, on thread {}",
+                HandlerThreads.describe(thread, stack)));
+    }
+
+    /** Every call, not only the first few: a forced stop names each. */
+    private static String describeEach(List<InFlightCall> calls) {
+        return calls.stream().map(InFlightCall::toString).collect(Collectors.joining(", "));
     }
 
     private static String describe(List<InFlightCall> calls) {

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainSignal;
@@ -44,6 +47,7 @@ import io.grpc.stub.StreamObserver;
  * in-process server and channel carry the calls; the handlers hold their calls until the
  * test answers them.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DrainEngineTest {
 
     private static final MethodDescriptor<String, String> HOLD = TextMethods.method("test.Hold", "Hold",
@@ -55,6 +59,10 @@ class DrainEngineTest {
     private static final MethodDescriptor<String, String> GOODBYE = TextMethods.method("test.Hold", "Goodbye",
             MethodDescriptor.MethodType.SERVER_STREAMING);
 
+    /** A handler that ignores cancellation: it returns only when the test lets it. */
+    private static final MethodDescriptor<String, String> STUCK = TextMethods.method("test.Hold", "Stuck",
+            MethodDescriptor.MethodType.UNARY);
+
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
     private final ManualDrainClock clock = new ManualDrainClock();
@@ -64,6 +72,9 @@ class DrainEngineTest {
     private final ServersTarget target = new ServersTarget();
 
     private final Recorder participant = new Recorder();
+
+    /** Lets the handlers of {@link #STUCK} return. */
+    private final CountDownLatch unstuck = new CountDownLatch(1);
 
     /** The handlers' observers, by request. */
     private final Map<String, StreamObserver<String>> held = new ConcurrentHashMap<>();
@@ -89,6 +100,7 @@ class DrainEngineTest {
                 .addMethod(HOLD, ServerCalls.asyncUnaryCall(this.held::put))
                 .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this.held::put))
                 .addMethod(GOODBYE, ServerCalls.asyncServerStreamingCall(DrainEngineTest::sayGoodbyeOnDrain))
+                .addMethod(STUCK, ServerCalls.asyncUnaryCall(this::stuck))
                 .build())
             .intercept(this.tracker)
             .build()
@@ -113,8 +125,19 @@ class DrainEngineTest {
         responses.onNext("hello " + request);
     }
 
+    private void stuck(String request, StreamObserver<String> responses) {
+        this.held.put(request, responses);
+        try {
+            this.unstuck.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @AfterEach
     void stop() throws InterruptedException {
+        this.unstuck.countDown();
         this.channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         this.server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -254,6 +277,80 @@ class DrainEngineTest {
         assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
         assertThat(this.participant.took).as("no time passed on the clock").isZero();
         assertThat(this.server.isTerminated()).isTrue();
+    }
+
+    @Test
+    void aForceDuringTheDelayEndsWhatRunsAtOnceAndLeavesNoInterruptBehind() throws Exception {
+        DrainEngine engine = engine(Duration.ofSeconds(10), Duration.ofSeconds(30), List.of());
+        StreamProbe<String> client = call(HOLD, "stuck");
+        assertThat(engine.force("a test")).as("no drain runs yet").isFalse();
+        CompletableFuture<Boolean> leftInterrupted = new CompletableFuture<>();
+        Thread draining = new Thread(() -> {
+            engine.drain(true);
+            leftInterrupted.complete(Thread.currentThread().isInterrupted());
+        });
+        draining.start();
+        await(() -> this.participant.started != null, Duration.ofSeconds(10));
+        this.clock.advance(Duration.ofSeconds(3));
+
+        assertThat(engine.force("a second SIGTERM")).isTrue();
+
+        Status status = client.closed().get(10, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(status.getDescription()).isEqualTo("server shutting down: stop forced by a second SIGTERM");
+        assertThat(leftInterrupted.get(10, TimeUnit.SECONDS)).as("the force's interrupt is cleared").isFalse();
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
+        assertThat(this.participant.took).as("no wait for the rest of the delay").isEqualTo(Duration.ofSeconds(3));
+        assertThat(engine.status().endedCalls()).isEqualTo(1);
+        assertThat(this.server.isTerminated()).isTrue();
+        assertThat(engine.force("a third SIGTERM")).as("the drain is over").isFalse();
+    }
+
+    @Test
+    void aForceDuringTheGracePeriodEndsWhatRunsAtOnceAndIsTakenOnce() throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
+        StreamProbe<String> first = call(HOLD, "first");
+        StreamProbe<String> second = call(HOLD, "second");
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+        this.clock.advance(Duration.ofSeconds(5));
+
+        assertThat(engine.force("a second SIGINT")).isTrue();
+        boolean forcedAgain = engine.force("a third SIGINT");
+
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(forcedAgain).as("forced once").isFalse();
+        assertThat(first.closed().get(10, TimeUnit.SECONDS).getDescription())
+            .isEqualTo("server shutting down: stop forced by a second SIGINT");
+        assertThat(second.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
+        assertThat(this.participant.took).isEqualTo(Duration.ofSeconds(5));
+        assertThat(engine.status().endedCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void aForcedStopNamesEachCallItEndedAndShowsWhereEachHandlerStillAtWorkIs(CapturedOutput output) throws Exception {
+        DrainEngine engine = engine(Duration.ZERO, Duration.ofSeconds(30), List.of());
+        StreamProbe<String> client = call(STUCK, "ignoring");
+        CompletableFuture<Void> drained = drainInBackground(engine, true);
+        await(() -> engine.status().state() == DrainState.DRAINING, Duration.ofSeconds(10));
+        this.clock.advance(Duration.ofSeconds(2));
+
+        engine.force("a second SIGTERM");
+        // Its status goes out; the handler does not return, so the flush waits its full
+        // second.
+        assertThat(client.closed().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        await(() -> this.clock.isWaitedFor(Duration.ofSeconds(3)), Duration.ofSeconds(10));
+        this.clock.advance(DrainEngine.FLUSH_WAIT);
+        drained.get(10, TimeUnit.SECONDS);
+
+        assertThat(output).contains("gRPC drain forced by a second SIGTERM")
+            // Ages are on the tracker's own clock, the system's.
+            .contains("gRPC stop forced by a second SIGTERM: ended 1 call with UNAVAILABLE: test.Hold/Stuck (running ")
+            .contains("1 handler still running after their calls were ended")
+            .contains("A handler still at work after the forced stop, on thread \"")
+            .contains(DrainEngineTest.class.getName() + ".stuck(");
+        assertThat(this.participant.outcome).isEqualTo(DrainOutcome.FORCED);
     }
 
     @Test

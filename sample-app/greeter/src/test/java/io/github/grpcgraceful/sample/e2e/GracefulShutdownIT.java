@@ -191,6 +191,36 @@ class GracefulShutdownIT {
     }
 
     @Test
+    void aSecondSigtermForcesTheStopAtOnceAndNamesTheCallThatWasStuck() throws Exception {
+        sample = SampleProcess.start("second-signal", "--grpc.shutdown.grace-period=25s");
+        CompletableFuture<StatusRuntimeException> failure = CompletableFuture
+            .supplyAsync(() -> catchThrowableOfType(StatusRuntimeException.class,
+                    () -> sample.greeter().withDeadlineAfter(120, TimeUnit.SECONDS).sayHello(request("stuck", "90s"))));
+        awaitLog("Received: stuck");
+        sample.sigterm();
+        // The drain waits for the call: past its start, when the second-signal handler
+        // came in.
+        awaitLog("gRPC listener closed, grace period 25s");
+
+        long second = System.nanoTime();
+        sample.sigterm();
+        StatusRuntimeException ended = failure.get(30, TimeUnit.SECONDS);
+        boolean exited = sample.awaitExit(Duration.ofSeconds(15));
+        Duration exitedAfter = Duration.ofNanos(System.nanoTime() - second);
+
+        assertThat(ended.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(ended.getStatus().getDescription())
+            .isEqualTo("server shutting down: stop forced by a second SIGTERM");
+        assertThat(exited).as("process exited").isTrue();
+        assertThat(exitedAfter).as("exit after the second signal, not at the 25 s deadline")
+            .isLessThan(Duration.ofSeconds(15));
+        assertThat(sample.process().exitValue()).as("the first signal's exit status").isEqualTo(143);
+        assertThat(sample.log()).contains("gRPC drain forced by a second SIGTERM")
+            .contains(
+                    "gRPC stop forced by a second SIGTERM: ended 1 call with UNAVAILABLE: Greeter/SayHello (running ");
+    }
+
+    @Test
     void underLoadNothingTheServerAcceptedIsLost() throws Exception {
         sample = SampleProcess.start("load");
         Set<String> succeeded = ConcurrentHashMap.newKeySet();
