@@ -2,6 +2,10 @@ package io.github.grpcgraceful.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,8 +44,24 @@ class Boot4EvidenceDelayTest {
                 "management.endpoints.web.exposure.include=health", "management.endpoint.health.probes.enabled=true");
         AtomicInteger probes = new AtomicInteger();
         AtomicInteger outOfService = new AtomicInteger();
+        // The port as it is now: asking a stopped web server for its port would start its
+        // connector again.
+        HttpRequest readiness = HttpRequest
+            .newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/actuator/health/readiness"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
         prober.scheduleWithFixedDelay(() -> {
-            int status = app.get("/actuator/health/readiness").status();
+            int status;
+            try {
+                status = GrpcApp.HTTP.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode();
+            }
+            catch (IOException ex) {
+                return; // closed: nothing listens any more
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             probes.incrementAndGet();
             if (status == 503) {
                 outOfService.incrementAndGet();
