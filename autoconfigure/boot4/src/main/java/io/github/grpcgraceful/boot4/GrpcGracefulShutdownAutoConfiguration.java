@@ -28,6 +28,7 @@ import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.internal.engine.ContainerExchanges;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
+import io.github.grpcgraceful.internal.clock.DrainClock;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.endpoint.GrpcShutdownEndpointAutoConfiguration;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
@@ -98,10 +99,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
     GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
-            ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
+            ObjectProvider<DrainParticipant> participants, DrainClock clock, ApplicationEventPublisher events,
             GrpcShutdownProperties properties, List<GrpcServerLifecycle> serverLifecycles) {
         return GrpcServerDrainer.forServers(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
-                properties.isEnabled(), participants.orderedStream().toList());
+                properties.isEnabled(), participants.orderedStream().toList(), clock);
     }
 
     /**
@@ -114,14 +115,14 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(type = "org.springframework.boot.grpc.server.GrpcServletRegistration")
     GrpcServerDrainer grpcShutdownServletDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
-            ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
+            ObjectProvider<DrainParticipant> participants, DrainClock clock, ApplicationEventPublisher events,
             GrpcShutdownProperties properties, GrpcServiceDiscoverer serviceDiscoverer, ContainerExchanges exchanges) {
         // The services Spring Boot registers with the servlet, for the meters' series and
         // each service's gRPC health.
         return GrpcServerDrainer.forServletContainer(tracker, GracefulShutdownConfiguration.policy(policy, properties),
                 events, properties.isEnabled(),
                 () -> serviceDiscoverer.findServices().stream().map(spec -> spec.service().bindService()).toList(),
-                exchanges, participants.orderedStream().toList());
+                exchanges, participants.orderedStream().toList(), clock);
     }
 
     /**

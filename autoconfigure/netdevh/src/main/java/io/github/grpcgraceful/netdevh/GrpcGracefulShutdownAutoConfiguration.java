@@ -20,6 +20,7 @@ import io.github.grpcgraceful.internal.config.GracefulShutdownConfiguration;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
+import io.github.grpcgraceful.internal.clock.DrainClock;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.endpoint.GrpcShutdownEndpointAutoConfiguration;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
@@ -77,10 +78,10 @@ public class GrpcGracefulShutdownAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(GrpcServerLifecycle.class)
     GrpcServerDrainer grpcShutdownDrainer(InFlightCallTracker tracker, ObjectProvider<DrainPolicy> policy,
-            ObjectProvider<DrainParticipant> participants, ApplicationEventPublisher events,
+            ObjectProvider<DrainParticipant> participants, DrainClock clock, ApplicationEventPublisher events,
             GrpcShutdownProperties properties, List<GrpcServerLifecycle> serverLifecycles) {
         return GrpcServerDrainer.forServers(tracker, GracefulShutdownConfiguration.policy(policy, properties), events,
-                properties.isEnabled(), participants.orderedStream().toList());
+                properties.isEnabled(), participants.orderedStream().toList(), clock);
     }
 
     /**

@@ -18,6 +18,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 
+import io.github.grpcgraceful.internal.clock.DrainClock;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.health.GrpcHealthOnDrain;
@@ -51,6 +52,16 @@ public class GracefulShutdownConfiguration {
             GrpcShutdownProperties properties) {
         DrainPolicy own = ownPolicy.getIfAvailable();
         return own != null ? () -> own : properties::toPolicy;
+    }
+
+    /**
+     * Where the drain reads time and waits for it: the system's, or a test's manual clock
+     * ({@code grpc-graceful-shutdown-test}).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    DrainClock grpcShutdownClock() {
+        return DrainClock.system();
     }
 
     @Bean

@@ -65,7 +65,13 @@ public class GrpcServerDrainer
      */
     public static GrpcServerDrainer forServers(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
             ApplicationEventPublisher events, boolean enabled, List<DrainParticipant> participants) {
-        return new GrpcServerDrainer(tracker, policy, events, enabled, new ServersTarget(), participants);
+        return forServers(tracker, policy, events, enabled, participants, DrainClock.system());
+    }
+
+    /** As above, with the drain's time read from {@code clock}, as a test drives it. */
+    public static GrpcServerDrainer forServers(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
+            ApplicationEventPublisher events, boolean enabled, List<DrainParticipant> participants, DrainClock clock) {
+        return new GrpcServerDrainer(tracker, policy, events, enabled, new ServersTarget(), participants, clock);
     }
 
     /**
@@ -77,17 +83,17 @@ public class GrpcServerDrainer
      */
     public static GrpcServerDrainer forServletContainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
             ApplicationEventPublisher events, boolean enabled, Supplier<List<ServerServiceDefinition>> services,
-            ContainerExchanges exchanges, List<DrainParticipant> participants) {
+            ContainerExchanges exchanges, List<DrainParticipant> participants, DrainClock clock) {
         return new GrpcServerDrainer(tracker, policy, events, enabled,
-                new ServletContainerTarget(tracker, services, exchanges), participants);
+                new ServletContainerTarget(tracker, services, exchanges), participants, clock);
     }
 
     private GrpcServerDrainer(InFlightCallTracker tracker, Supplier<DrainPolicy> policy,
-            ApplicationEventPublisher events, boolean enabled, DrainTarget target,
-            List<DrainParticipant> participants) {
+            ApplicationEventPublisher events, boolean enabled, DrainTarget target, List<DrainParticipant> participants,
+            DrainClock clock) {
         List<DrainParticipant> all = new ArrayList<>(participants);
         all.add(new DrainEventsParticipant(events, this));
-        this.engine = new DrainEngine(tracker, policy, target, all, DrainClock.system());
+        this.engine = new DrainEngine(tracker, policy, target, all, clock);
         this.servers = (target instanceof ServersTarget registered) ? registered : null;
         this.enabled = enabled;
         if (!enabled) {

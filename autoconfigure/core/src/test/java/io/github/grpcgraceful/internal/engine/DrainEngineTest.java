@@ -26,7 +26,7 @@ import io.github.grpcgraceful.api.DrainState;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
-import io.github.grpcgraceful.testing.ManualDrainClock;
+import io.github.grpcgraceful.internal.clock.ManualDrainClock;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.github.grpcgraceful.testing.TextMethods;
 import io.grpc.CallOptions;

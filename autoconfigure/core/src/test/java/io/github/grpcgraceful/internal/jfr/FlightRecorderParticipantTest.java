@@ -24,7 +24,7 @@ import io.github.grpcgraceful.internal.engine.DrainPolicy;
 import io.github.grpcgraceful.internal.engine.ServersTarget;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
-import io.github.grpcgraceful.testing.ManualDrainClock;
+import io.github.grpcgraceful.internal.clock.ManualDrainClock;
 import io.github.grpcgraceful.testing.StreamProbe;
 import io.github.grpcgraceful.testing.TextMethods;
 import io.grpc.CallOptions;

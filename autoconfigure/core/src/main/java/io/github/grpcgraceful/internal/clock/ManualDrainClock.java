@@ -1,15 +1,14 @@
-package io.github.grpcgraceful.testing;
+package io.github.grpcgraceful.internal.clock;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.github.grpcgraceful.internal.clock.DrainClock;
-
 /**
- * A clock that stands still until the test moves it: what waits on it for a deadline
- * wakes when {@link #advance} reaches it, so a drain of 30 s takes no 30 s.
+ * A clock that stands still until a test moves it: what waits on it for a deadline wakes
+ * when {@link #advance} reaches it, so a drain of 30 s takes no 30 s. For tests: the
+ * engine's own, and those of applications, through {@code grpc-graceful-shutdown-test}.
  */
 public final class ManualDrainClock implements DrainClock {
 
@@ -60,6 +59,19 @@ public final class ManualDrainClock implements DrainClock {
      */
     public boolean isWaitedFor(Duration at) {
         return this.deadlines.contains(at.toNanos());
+    }
+
+    /**
+     * The earliest deadline a thread waits for now, from the clock's start, or
+     * {@code null} if none waits.
+     */
+    public Duration nextWaitedFor() {
+        return this.deadlines.stream().min(Long::compare).map(Duration::ofNanos).orElse(null);
+    }
+
+    /** How far the clock has moved since its start. */
+    public Duration elapsed() {
+        return Duration.ofNanos(nanoTime());
     }
 
     /** Moves the clock on by {@code duration}, and wakes what waits on it. */

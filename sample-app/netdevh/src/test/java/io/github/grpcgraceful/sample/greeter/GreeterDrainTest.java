@@ -1,0 +1,129 @@
+package io.github.grpcgraceful.sample.greeter;
+
+import static io.github.grpcgraceful.test.GrpcDrainAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+
+import io.github.grpcgraceful.api.DrainOutcome;
+import io.github.grpcgraceful.api.DrainState;
+import io.github.grpcgraceful.sample.GrpcTestSupport;
+import io.github.grpcgraceful.sample.stream.Greeting;
+import io.github.grpcgraceful.sample.stream.GreetingStreamGrpc;
+import io.github.grpcgraceful.sample.stream.SubscribeRequest;
+import io.github.grpcgraceful.test.AutoConfigureGrpcDrain;
+import io.github.grpcgraceful.test.DrainReport;
+import io.github.grpcgraceful.test.GrpcDrain;
+import io.github.grpcgraceful.test.ObservedCall;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+
+/**
+ * The sample's own services drained in its own test, as a user of
+ * {@code grpc-graceful-shutdown-test} writes it: the real server on a free port, a real
+ * client, the default 30 s grace period passed on the drain's manual clock, and the
+ * server serving again afterwards.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = { "grpc.server.port=0", "grpc.server.address=127.0.0.1", "sample.greeter.max-duration=10m" })
+@AutoConfigureGrpcDrain
+@Import(GrpcTestSupport.class)
+class GreeterDrainTest {
+
+    @Autowired
+    private GrpcDrain drain;
+
+    @Autowired
+    private GrpcTestSupport grpc;
+
+    private ManagedChannel channel;
+
+    @BeforeEach
+    void connect() {
+        channel = grpc.newChannel();
+    }
+
+    @AfterEach
+    void serveAgain() {
+        channel.shutdownNow();
+        if (drain.status().state() != DrainState.SERVING) {
+            drain.awaitEnd();
+            drain.resume();
+        }
+    }
+
+    @Test
+    void aHelloLongerThanTheGracePeriodEndsAtTheDeadlineAndTheServerServesAgain() throws Exception {
+        ObservedCall<HelloReply> slow = new ObservedCall<>();
+        GreeterGrpc.newStub(channel).sayHello(request("slow", "5m"), slow);
+        ObservedCall<HealthCheckResponse> watch = new ObservedCall<>();
+        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), watch);
+        drain.awaitInFlight(2);
+
+        drain.start().advance(Duration.ofSeconds(30));
+        DrainReport report = drain.awaitEnd();
+
+        assertThat(slow).endedAtTheDeadline();
+        assertThat(watch).wasReleased();
+        assertThat(watch.messages()).extracting(HealthCheckResponse::getStatus)
+            .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING);
+        assertThat(drain.readiness()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+        assertThat(report.outcome()).isEqualTo(DrainOutcome.FORCED);
+        assertThat(report.took()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(report.endedAtTheDeadlineByMethod()).containsExactly(Map.entry("Greeter/SayHello", 1));
+        assertThat(report.releasedByMethod()).containsOnlyKeys("grpc.health.v1.Health/Watch");
+
+        drain.resume();
+
+        assertThat(drain.readiness()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+        ManagedChannel again = grpc.newChannel();
+        try {
+            assertThat(GreeterGrpc.newBlockingStub(again)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .sayHello(request("again", ""))
+                .getMessage()).isEqualTo("Hello again");
+        }
+        finally {
+            again.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSubscriberGetsItsGoodbyeThroughTheDrainSignalAndItsStreamCompletesWithOk() {
+        ObservedCall<Greeting> subscriber = new ObservedCall<>();
+        GreetingStreamGrpc.newStub(channel)
+            .subscribe(SubscribeRequest.newBuilder().setName("ada").setInterval("1m").build(), subscriber);
+        drain.awaitInFlight(1);
+
+        drain.start();
+        DrainReport report = drain.awaitEnd();
+
+        assertThat(subscriber).completedWithOk();
+        List<Greeting> greetings = subscriber.messages();
+        assertThat(greetings.get(greetings.size() - 1).getMessage())
+            .isEqualTo("Goodbye ada: the server is shutting down");
+        assertThat(report.outcome()).isEqualTo(DrainOutcome.COMPLETED);
+        assertThat(report.took()).as("no time passed on the drain's clock").isZero();
+        assertThat(report.released()).as("it said goodbye itself").isEmpty();
+        assertThat(report.completed()).isEqualTo(1);
+    }
+
+    private static HelloRequest request(String name, String duration) {
+        return HelloRequest.newBuilder().setName(name).setDuration(duration).build();
+    }
+
+}
