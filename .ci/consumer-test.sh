@@ -17,7 +17,7 @@ group="$release/io/github/grpcgraceful"
 fail() { echo "consumer test: $*" >&2; exit 1; }
 for module in grpc-graceful-shutdown-core grpc-graceful-shutdown-netdevh-autoconfigure \
     grpc-graceful-shutdown-netdevh-starter grpc-graceful-shutdown-spring-boot4-autoconfigure \
-    grpc-graceful-shutdown-spring-boot4-starter grpc-graceful-shutdown-spring-grpc-starter; do
+    grpc-graceful-shutdown-spring-boot4-starter grpc-graceful-shutdown-spring-grpc-starter grpc-graceful-shutdown-test; do
   dir="$group/$module/$version"
   for kind in "" -sources -javadoc; do
     ls "$dir"/$module-*"$kind".jar >/dev/null 2>&1 || fail "$module has no${kind:- main} jar in the release"
