@@ -29,6 +29,9 @@ class PackageBoundariesTest {
         assertNoSourceIn("internal/clock", "org.springframework");
         assertNoSourceIn("internal/probe", "org.springframework");
         assertNoSourceIn("internal/jfr", "org.springframework");
+        assertNoSourceIn("internal/observation", "org.springframework");
+        assertNoSourceIn("observation", "org.springframework");
+        assertNoSourceIn("observation", "io.github.grpcgraceful.internal");
     }
 
     private static void assertNoSourceIn(String pkg, String forbidden) throws IOException {

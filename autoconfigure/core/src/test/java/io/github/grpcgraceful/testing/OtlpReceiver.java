@@ -15,15 +15,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.trace.v1.Span;
 
 /**
- * An OTLP/HTTP metrics receiver on a free loopback port, as a collector would be: it
- * decodes each pushed {@code ExportMetricsServiceRequest} and keeps it with the time it
- * arrived.
+ * An OTLP/HTTP receiver on a free loopback port, as a collector would be: it decodes each
+ * pushed {@code ExportMetricsServiceRequest} and keeps it with the time it arrived, and
+ * keeps every span of each {@code ExportTraceServiceRequest}.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
@@ -31,9 +33,12 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private final List<Push> pushes = new CopyOnWriteArrayList<>();
 
+    private final List<Span> spans = new CopyOnWriteArrayList<>();
+
     public OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/metrics", this::receive);
+        server.createContext("/v1/traces", this::receiveSpans);
         server.start();
     }
 
@@ -51,6 +56,27 @@ public final class OtlpReceiver implements AutoCloseable {
             pushes.add(new Push(System.nanoTime(), ExportMetricsServiceRequest.parseFrom(body.readAllBytes())));
             exchange.sendResponseHeaders(200, -1);
         }
+    }
+
+    /** Where an OTLP/HTTP span exporter sends its spans. */
+    public String tracesUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces";
+    }
+
+    private void receiveSpans(HttpExchange exchange) throws IOException {
+        try (exchange; InputStream body = exchange.getRequestBody()) {
+            ExportTraceServiceRequest.parseFrom(body.readAllBytes())
+                .getResourceSpansList()
+                .stream()
+                .flatMap(resource -> resource.getScopeSpansList().stream())
+                .forEach(scope -> spans.addAll(scope.getSpansList()));
+            exchange.sendResponseHeaders(200, -1);
+        }
+    }
+
+    /** Every span received so far. */
+    public List<Span> spans() {
+        return List.copyOf(spans);
     }
 
     /** Every push so far, in the order they arrived. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,12 @@ import org.springframework.cloud.autoconfigure.ConfigurationPropertiesRebinderAu
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.github.grpcgraceful.internal.observation.ObservationParticipant;
+import io.github.grpcgraceful.observation.DefaultGrpcDrainObservationConvention;
+import io.github.grpcgraceful.observation.GrpcDrainObservationConvention;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import io.github.grpcgraceful.internal.backend.GracePeriodHandover;
 import io.github.grpcgraceful.internal.backend.NoDrainableServer;
 import io.github.grpcgraceful.internal.config.GrpcShutdownProperties;
@@ -352,6 +359,39 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         assertThat(analysis.getDescription()).isEqualTo(
                 "Invalid value 'twice' for property 'grpc.shutdown.force-on-second-signal': it is not a boolean.");
         assertThat(analysis.getAction()).isEqualTo("Set 'grpc.shutdown.force-on-second-signal' to true or false.");
+    }
+
+    @Test
+    void theDrainIsObservedThroughTheApplicationsRegistryAndNamedByItsConvention() {
+        List<String> observed = new CopyOnWriteArrayList<>();
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new ObservationHandler<>() {
+
+            @Override
+            public void onStop(Observation.Context context) {
+                observed.add(context.getName() + " " + context.getLowCardinalityKeyValue("outcome").getValue());
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+
+        });
+        runner.withBean(ObservationRegistry.class, () -> registry)
+            .withBean(GrpcDrainObservationConvention.class, () -> new DefaultGrpcDrainObservationConvention() {
+
+                @Override
+                public String getName() {
+                    return "shop.drain";
+                }
+
+            })
+            .run(context -> assertThat(context).hasSingleBean(ObservationParticipant.class));
+        assertThat(observed).containsExactly("shop.drain completed");
+        ObservationParticipant own = new ObservationParticipant(ObservationRegistry.NOOP, null);
+        runner.withBean(ObservationParticipant.class, () -> own)
+            .run(context -> assertThat(context.getBean(ObservationParticipant.class)).isSameAs(own));
     }
 
     @Test

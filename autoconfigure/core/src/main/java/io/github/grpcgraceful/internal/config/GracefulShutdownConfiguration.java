@@ -25,9 +25,12 @@ import io.github.grpcgraceful.internal.health.GrpcHealthOnDrain;
 import io.github.grpcgraceful.internal.health.ReadinessOnDrain;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.jfr.FlightRecorderParticipant;
+import io.github.grpcgraceful.internal.observation.ObservationParticipant;
 import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
 import io.github.grpcgraceful.internal.signal.SecondSignalForcesDrain;
+import io.github.grpcgraceful.observation.GrpcDrainObservationConvention;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.observation.ObservationRegistry;
 
 /**
  * The beans every backend shares: the tracker, readiness and gRPC health turned at the
@@ -118,6 +121,27 @@ public class GracefulShutdownConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE + 3)
     FlightRecorderParticipant grpcShutdownFlightRecorder() {
         return new FlightRecorderParticipant();
+    }
+
+    /**
+     * The drain as a Micrometer observation ({@code grpc.server.drain}): a span with its
+     * steps as events where the application traces, a timer where it meters. Observed
+     * through the application's {@code ObservationRegistry}, named by its
+     * {@code GrpcDrainObservationConvention} if it has one.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ObservationRegistry.class)
+    static class ObservationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        @Order(Ordered.HIGHEST_PRECEDENCE + 5)
+        ObservationParticipant grpcShutdownObservation(ObjectProvider<ObservationRegistry> registry,
+                ObjectProvider<GrpcDrainObservationConvention> convention) {
+            return new ObservationParticipant(registry.getIfAvailable(() -> ObservationRegistry.NOOP),
+                    convention.getIfAvailable());
+        }
+
     }
 
     /**
