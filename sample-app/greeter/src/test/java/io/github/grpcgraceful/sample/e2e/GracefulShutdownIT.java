@@ -40,6 +40,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.opentelemetry.proto.trace.v1.Span;
 
 /**
  * The promise as a user meets it: the packaged sample as its own process, a real SIGTERM,
@@ -67,8 +68,9 @@ class GracefulShutdownIT {
 
     @Test
     void theArticlesScenarioCompletesTheCallInFlightAndRefusesNewOnes() throws Exception {
-        // Pushing its metrics to an OTLP collector too, as a user adds it: the collector
-        // sees the drain.
+        // Pushing its metrics and spans to an OTLP collector too, as a user adds them:
+        // the
+        // collector sees the drain.
         OtlpReceiver collector = collector();
         sample = SampleProcess.start("article", pushTo(collector));
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> sample.greeter()
@@ -95,6 +97,7 @@ class GracefulShutdownIT {
             .contains("gRPC server drained in")
             .contains("Completed gRPC server shutdown");
         assertPushedTheDrain(collector, sigterm, log);
+        assertTracedTheDrain(collector);
     }
 
     private OtlpReceiver collector() throws IOException {
@@ -102,11 +105,42 @@ class GracefulShutdownIT {
         return collector;
     }
 
+    /**
+     * Metrics every second, and every span: the endpoint in Spring Boot 3.5's property
+     * and in Spring Boot 4's (each ignores the other's).
+     */
     private static String[] pushTo(OtlpReceiver collector) {
         return Stream
-            .concat(Stream.of("--management.otlp.metrics.export.enabled=true"),
-                    Stream.of(collector.properties(Duration.ofSeconds(1))).map(property -> "--" + property))
+            .of(Stream.of("--management.otlp.metrics.export.enabled=true"),
+                    Stream.of(collector.properties(Duration.ofSeconds(1))).map(property -> "--" + property),
+                    Stream.of("--management.tracing.sampling.probability=1.0",
+                            "--management.otlp.tracing.endpoint=" + collector.tracesUrl(),
+                            "--management.opentelemetry.tracing.export.otlp.endpoint=" + collector.tracesUrl()))
+            .flatMap(stream -> stream)
             .toArray(String[]::new);
+    }
+
+    /**
+     * The drain's span reached the collector before the process exited, with the drain's
+     * steps, and the call it waited for is in its own span.
+     */
+    private static void assertTracedTheDrain(OtlpReceiver collector) {
+        List<Span> drains = collector.spans()
+            .stream()
+            .filter(span -> span.getName().equals("grpc server drain"))
+            .toList();
+        assertThat(drains).as("drain spans among %s", collector.spans().stream().map(Span::getName).toList())
+            .hasSize(1);
+        assertThat(drains.get(0).getEventsList()).extracting(Span.Event::getName)
+            .first()
+            .asString()
+            .startsWith("out of service: 1 in flight");
+        assertThat(drains.get(0).getEventsList()).extracting(Span.Event::getName)
+            .last()
+            .asString()
+            .startsWith("drained: completed in ");
+        assertThat(collector.spans()).as("the call's own span")
+            .anySatisfy(span -> assertThat(span.getName()).endsWith("SayHello"));
     }
 
     /**

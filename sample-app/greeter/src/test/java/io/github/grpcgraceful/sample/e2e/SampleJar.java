@@ -1,10 +1,13 @@
 package io.github.grpcgraceful.sample.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -68,12 +71,17 @@ final class SampleJar {
         Path extracted = directory.resolve(packaged.getFileName());
         Path archive = directory.resolve("sample.jsa");
         Path log = directory.resolve("prepare.log");
-        FileTime built = Files.getLastModifiedTime(packaged);
-        // Kept between runs while the jar is unchanged: extracting and training take
+        Path extractedFrom = directory.resolve("extracted-from.sha256");
+        String digest = sha256(packaged);
+        // Kept between runs while the jar is the same, told by its content: a
+        // reproducible
+        // build gives every jar the same modification time. Extracting and training take
         // about 15 s.
-        if (!Files.isRegularFile(archive) || Files.getLastModifiedTime(archive).compareTo(built) < 0) {
+        if (!Files.isRegularFile(archive) || !Files.isRegularFile(extractedFrom)
+                || !Files.readString(extractedFrom).equals(digest)) {
             Files.createDirectories(directory);
             Files.deleteIfExists(archive);
+            Files.deleteIfExists(extractedFrom);
             boolean ready = run(log, "-Djarmode=tools", "-jar", packaged.toString(), "extract", "--force",
                     "--destination", directory.toString())
                     // Starts the application up to its context refresh, then exits,
@@ -86,8 +94,23 @@ final class SampleJar {
                         + " (see " + log.toAbsolutePath() + "): running the packaged jar as it is, more slowly");
                 return List.of("-jar", packaged.toString());
             }
+            Files.writeString(extractedFrom, digest);
         }
         return List.of("-XX:SharedArchiveFile=" + archive, "-jar", extracted.toString());
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                digest.update(buffer, 0, read);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean run(Path log, String... arguments) throws IOException, InterruptedException {
