@@ -97,9 +97,9 @@ public final class Boot4GrpcApp implements GrpcApp {
         return new Boot4GrpcApp(new SpringApplicationBuilder(App.class).web(type)
             .properties(LOOPBACK_ON_A_FREE_PORT)
             .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                    // On the test classpath for the push registry tests, which turn it
-                    // on.
-                    "management.otlp.metrics.export.enabled=false")
+                    // On the test classpath for the push registry and tracing tests,
+                    // which turn them on.
+                    "management.otlp.metrics.export.enabled=false", "management.tracing.enabled=false")
             .properties(properties)
             .run());
     }

@@ -14,6 +14,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.github.grpcgraceful.api.DrainDelay;
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.internal.drain.GrpcServerDrainer;
 import io.github.grpcgraceful.test.AutoConfigureGrpcDrain;
@@ -25,6 +26,9 @@ import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
 
 /**
@@ -33,7 +37,8 @@ import io.grpc.stub.ClientCalls;
  * {@code @SpringBootTest} drains its real server on the manual clock, a 30 s grace period
  * passes in no time, and the server serves again.
  */
-@SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(classes = Boot4GrpcApp.App.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = "grpc.shutdown.drain-delay=5s")
 @AutoConfigureGrpcDrain
 class Boot4GrpcDrainInATestTest {
 
@@ -88,6 +93,34 @@ class Boot4GrpcDrainInATestTest {
         }
         finally {
             again.shutdownNow();
+        }
+    }
+
+    @Test
+    void duringTheDrainDelayGrpcHealthSaysNotServingAndNewCallsAreStillServed() {
+        ManagedChannel channel = channel();
+        try {
+            drain.startWithDrainDelay();
+
+            assertThat(HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus()).isEqualTo(ServingStatus.NOT_SERVING);
+            assertThat(ClientCalls.blockingUnaryCall(channel, SlowService.SLEEP,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "0"))
+                .isEqualTo("slept 0");
+
+            drain.endDrainDelay();
+            DrainReport report = drain.awaitEnd();
+
+            assertThat(report.delay().end()).isEqualTo(DrainDelay.End.FIXED);
+            assertThat(report.took()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(report.completed()).as("the health Check and the call served during the delay").isEqualTo(2);
+        }
+        finally {
+            channel.shutdownNow();
+            drain.awaitEnd();
+            drain.resume();
         }
     }
 

@@ -34,8 +34,8 @@ public abstract class TracingContract extends GrpcAppContract {
     void theDrainReachesTheTraceReceiverAsOneSpanWithItsSteps() throws Exception {
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             List<String> properties = new ArrayList<>(tracingTo(receiver.tracesUrl()));
-            properties.addAll(List.of("management.tracing.sampling.probability=1.0", "grpc.shutdown.drain-delay=0",
-                    "grpc.shutdown.grace-period=1s"));
+            properties.addAll(List.of("management.tracing.enabled=true", "management.tracing.sampling.probability=1.0",
+                    "grpc.shutdown.drain-delay=0", "grpc.shutdown.grace-period=1s"));
             GrpcApp app = start(properties.toArray(String[]::new));
             MeterRegistry meters = app.context().getBean(MeterRegistry.class);
             CompletableFuture<String> reply = app.sleepCall(30_000);

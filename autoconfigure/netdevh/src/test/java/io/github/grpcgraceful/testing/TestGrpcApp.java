@@ -58,9 +58,9 @@ public final class TestGrpcApp implements GrpcApp {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(type)
             .properties("grpc.server.port=0", "grpc.server.address=127.0.0.1", "server.port=0",
                     "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                    // On the test classpath for the push registry tests, which turn it
-                    // on.
-                    "management.otlp.metrics.export.enabled=false")
+                    // On the test classpath for the push registry and tracing tests,
+                    // which turn them on.
+                    "management.otlp.metrics.export.enabled=false", "management.tracing.enabled=false")
             .properties(properties)
             .run();
         return new TestGrpcApp(context);

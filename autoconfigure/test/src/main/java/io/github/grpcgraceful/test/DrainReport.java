@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.github.grpcgraceful.api.DrainDelay;
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainStatus;
 import io.github.grpcgraceful.api.InFlightCall;
@@ -21,9 +22,15 @@ import io.github.grpcgraceful.api.InFlightCall;
  * cancelled
  * @param released long-lived streams released when the server stopped accepting
  * @param endedAtTheDeadline calls still running at the deadline, ended with UNAVAILABLE
+ * @param delay how the drain-delay ended, or {@code null} if the drain had none
+ * ({@link GrpcDrain#start()})
+ * @param handlersStillAtWork the threads still inside a handler when the drain ended,
+ * each with its stack: handlers that ignore cancellation (their calls were ended for
+ * their clients, but their code still runs)
  */
 public record DrainReport(DrainOutcome outcome, Duration took, int inFlightAtStart, long completed, long failed,
-        List<InFlightCall> released, List<InFlightCall> endedAtTheDeadline) {
+        List<InFlightCall> released, List<InFlightCall> endedAtTheDeadline, DrainDelay delay,
+        List<String> handlersStillAtWork) {
 
     /** The calls ended at the deadline, counted by full method name. */
     public Map<String, Integer> endedAtTheDeadlineByMethod() {
@@ -50,9 +57,11 @@ public record DrainReport(DrainOutcome outcome, Duration took, int inFlightAtSta
 
         List<InFlightCall> endedAtTheDeadline = List.of();
 
-        DrainReport build(DrainOutcome outcome, Duration took, DrainStatus status) {
+        DrainDelay delay;
+
+        DrainReport build(DrainOutcome outcome, Duration took, DrainStatus status, List<String> handlersStillAtWork) {
             return new DrainReport(outcome, took, inFlightAtStart, status.completedCalls(), status.failedCalls(),
-                    released, endedAtTheDeadline);
+                    released, endedAtTheDeadline, delay, handlersStillAtWork);
         }
 
     }

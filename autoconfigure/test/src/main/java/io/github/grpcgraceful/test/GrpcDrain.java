@@ -20,7 +20,8 @@ import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
  * Drives a drain of the application's real gRPC server in its own test, without closing
  * the context, on the drain's manual clock: {@link #start()} drains as a stop of the
  * context does (health and readiness turn, the server stops accepting, long-lived streams
- * are released), {@link #advance} lets time pass on the drain's clock,
+ * are released), {@link #startWithDrainDelay()} as a close does, the drain-delay first
+ * until {@link #endDrainDelay()}, {@link #advance} lets time pass on the drain's clock,
  * {@link #awaitEnd()} returns what the drain did, and {@link #resume()} serves again.
  * Waits in real time are bounded (30 s) and fail with a message that says what the drain
  * still waits for.
@@ -78,8 +79,10 @@ public final class GrpcDrain {
     }
 
     /**
-     * Waits until at least {@code calls} calls are in flight on the server (their
-     * handlers have them), as a test does before it starts the drain.
+     * Waits until at least {@code calls} calls are in flight on the server, as a test
+     * does before it starts the drain. A call is in flight once the server has it; its
+     * handler may not have run yet ({@link ObservedCall#awaitMessages} waits for its
+     * first answer).
      */
     public GrpcDrain awaitInFlight(int calls) {
         await(() -> tracker.inFlight() >= calls, () -> "expected at least " + calls
@@ -96,16 +99,66 @@ public final class GrpcDrain {
      */
     public synchronized GrpcDrain start() {
         GrpcServerDrainer current = drainer();
+        Thread started = stop(current);
+        await(() -> !started.isAlive() || waitsForTheCalls(current.status()),
+                () -> "the drain has not come to wait for the calls: it is " + current.status().state());
+        return this;
+    }
+
+    /**
+     * Starts draining as a close of the context does, with the application's drain-delay,
+     * and returns while the delay runs on the drain's clock: health, readiness and gRPC
+     * health say out of service, and the server still serves new calls, as load balancers
+     * move away. {@link #endDrainDelay()} lets the delay pass; the grace period follows.
+     */
+    public synchronized GrpcDrain startWithDrainDelay() {
+        GrpcServerDrainer current = drainer();
+        current.delayNextStop();
+        Thread started = stop(current);
+        await(() -> !started.isAlive() || (recorder.startTold()
+                && (current.status().state() == DrainState.DELAYING || waitsForTheCalls(current.status()))),
+                () -> "the drain has not started its drain-delay: it is " + current.status().state());
+        return this;
+    }
+
+    /**
+     * Lets the rest of the drain-delay pass on the drain's clock (an evidence-based delay
+     * ends at its maximum then, unless its evidence came first), and returns once the
+     * server has stopped accepting new calls and the drain waits for the calls in flight.
+     */
+    public GrpcDrain endDrainDelay() {
+        GrpcServerDrainer current = drainer();
+        Thread started;
+        synchronized (this) {
+            started = stopping;
+        }
+        if (started == null) {
+            throw new IllegalStateException("No drain was started: call startWithDrainDelay() first");
+        }
+        DrainStatus status = current.status();
+        if (status.state() == DrainState.DELAYING) {
+            Duration rest = Duration.between(clock.instant(), status.startedAt().plus(current.policy().drainDelay()));
+            if (rest.compareTo(Duration.ZERO) > 0) {
+                clock.advance(rest);
+            }
+        }
+        await(() -> !started.isAlive() || waitsForTheCalls(current.status()),
+                () -> "the drain-delay has not ended: the drain is " + current.status().state());
+        return this;
+    }
+
+    /**
+     * Stops the context on a thread of its own, which runs the drain; returns that
+     * thread.
+     */
+    private Thread stop(GrpcServerDrainer current) {
         if (!current.isRunning()) {
             throw new IllegalStateException("The gRPC server is drained already: resume() it first");
         }
         stopping = new Thread(context::stop, "grpc-drain-test");
         stopping.setDaemon(true);
         stopping.start();
-        Thread started = stopping;
-        await(() -> !started.isAlive() || waitsForTheCalls(current.status()),
-                () -> "the drain has not come to wait for the calls: it is " + current.status().state());
-        return this;
+        return stopping;
     }
 
     /**

@@ -3,7 +3,9 @@ package io.github.grpcgraceful.test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
@@ -24,6 +26,21 @@ public class GrpcDrainTestAutoConfiguration {
     @Primary
     ManualDrainClock grpcShutdownTestClock() {
         return new ManualDrainClock();
+    }
+
+    /**
+     * When the context closes (at the end of the test run, or on
+     * {@code @DirtiesContext}), the drain that no test drives then passes its drain-delay
+     * and grace period at once: closing a test's context never waits for them.
+     */
+    @Bean
+    ApplicationListener<ContextClosedEvent> grpcShutdownTestClockRunsFreelyOnClose(
+            ConfigurableApplicationContext context, ManualDrainClock grpcShutdownTestClock) {
+        return (event) -> {
+            if (event.getApplicationContext() == context) {
+                grpcShutdownTestClock.runFreely();
+            }
+        };
     }
 
     @Bean

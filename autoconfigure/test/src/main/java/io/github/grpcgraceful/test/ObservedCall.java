@@ -48,6 +48,16 @@ public final class ObservedCall<T> implements StreamObserver<T> {
         }
     }
 
+    /**
+     * Waits until the call has got at least {@code count} messages, as a test does before
+     * it drains a stream whose first message it checks.
+     */
+    public ObservedCall<T> awaitMessages(int count) {
+        GrpcDrain.await(() -> messages().size() >= count, () -> "expected at least " + count
+                + " messages, but the call got " + messages().size() + (isClosed() ? " and ended" : ""));
+        return this;
+    }
+
     /** Whether the call has ended, with any status. */
     public boolean isClosed() {
         return status.isDone();

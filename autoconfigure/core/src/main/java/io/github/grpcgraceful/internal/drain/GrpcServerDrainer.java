@@ -57,6 +57,9 @@ public class GrpcServerDrainer
     /** Whether the context is closing, not only stopping: only then is there a delay. */
     private volatile boolean closing;
 
+    /** Whether the next stop has a delay too, as a close would: a test asked for it. */
+    private volatile boolean delayNextStop;
+
     /**
      * A drainer of the gRPC servers registered with it ({@link #register}), telling
      * {@code participants} of the drain's steps in their order, then the application's
@@ -133,9 +136,19 @@ public class GrpcServerDrainer
     @Override
     public void stop() {
         this.running = false;
+        boolean delayed = this.closing || this.delayNextStop;
+        this.delayNextStop = false;
         if (this.enabled) {
-            this.engine.drain(this.closing);
+            this.engine.drain(delayed);
         }
+    }
+
+    /**
+     * The next stop drains as a close of the context does, drain-delay included, though
+     * the context only stops: for a test that drives a drain, then serves again.
+     */
+    public void delayNextStop() {
+        this.delayNextStop = true;
     }
 
     /**

@@ -72,7 +72,7 @@ class DrainTimelineIT {
     void aDrainWithCallsOfEveryKindIsRecordedForItsTimeline() throws Exception {
         collector = new OtlpReceiver();
         sample = SampleProcess.start("timeline", "--grpc.shutdown.drain-delay=2s", "--grpc.shutdown.grace-period=5s",
-                "--management.tracing.sampling.probability=1.0",
+                "--management.tracing.enabled=true", "--management.tracing.sampling.probability=1.0",
                 "--management.otlp.tracing.endpoint=" + collector.tracesUrl(),
                 "--management.opentelemetry.tracing.export.otlp.endpoint=" + collector.tracesUrl());
         List<StreamProbe<?>> streams = new ArrayList<>();

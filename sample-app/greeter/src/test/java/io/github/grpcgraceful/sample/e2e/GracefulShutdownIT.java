@@ -113,7 +113,7 @@ class GracefulShutdownIT {
         return Stream
             .of(Stream.of("--management.otlp.metrics.export.enabled=true"),
                     Stream.of(collector.properties(Duration.ofSeconds(1))).map(property -> "--" + property),
-                    Stream.of("--management.tracing.sampling.probability=1.0",
+                    Stream.of("--management.tracing.enabled=true", "--management.tracing.sampling.probability=1.0",
                             "--management.otlp.tracing.endpoint=" + collector.tracesUrl(),
                             "--management.opentelemetry.tracing.export.otlp.endpoint=" + collector.tracesUrl()))
             .flatMap(stream -> stream)
