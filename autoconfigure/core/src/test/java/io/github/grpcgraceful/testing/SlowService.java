@@ -182,19 +182,25 @@ public class SlowService implements BindableService {
      */
     private boolean awaitCallEnd(long millis) {
         CountDownLatch ended = new CountDownLatch(1);
-        Context.current().addListener(context -> {
-            if (ended.getCount() > 0) {
-                cancellationCauses.add(context.cancellationCause() == null ? new IllegalStateException("no cause")
-                        : context.cancellationCause());
-            }
+        Context context = Context.current();
+        Context.CancellationListener listener = cancelled -> {
+            cancellationCauses.add(cancelled.cancellationCause() == null ? new IllegalStateException("no cause")
+                    : cancelled.cancellationCause());
             ended.countDown();
-        }, MoreExecutors.directExecutor());
+        };
+        context.addListener(listener, MoreExecutors.directExecutor());
         try {
             return ended.await(millis, TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
+        }
+        finally {
+            // Only what it learnt while it waited: a call's context is cancelled at its
+            // end
+            // too, and a cause kept per call would grow without bound under load.
+            context.removeListener(listener);
         }
     }
 
