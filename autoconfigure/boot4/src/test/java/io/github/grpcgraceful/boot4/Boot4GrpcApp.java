@@ -155,7 +155,7 @@ public final class Boot4GrpcApp implements GrpcApp {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class App {
+    public static class App {
 
         @Bean
         SlowService slowService() {

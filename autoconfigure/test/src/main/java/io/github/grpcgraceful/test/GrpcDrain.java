@@ -53,6 +53,12 @@ public final class GrpcDrain {
     /** The longest any wait of this class takes in real time before it fails. */
     static final Duration REAL_TIME_BOUND = Duration.ofSeconds(30);
 
+    /**
+     * How long, in real time, a wait of the drain past its deadline goes on before the
+     * drain's clock is moved to its end.
+     */
+    private static final Duration SETTLE = Duration.ofMillis(200);
+
     private final ConfigurableApplicationContext context;
 
     private final ObjectProvider<GrpcServerDrainer> drainer;
@@ -182,8 +188,9 @@ public final class GrpcDrain {
 
     /**
      * Waits until the drain has ended and returns what it did. Past the deadline, the
-     * drain's own short waits (the flush of the calls it ended) pass by themselves;
-     * before it, only the calls' ends or {@link #advance} move the drain on.
+     * drain's own short waits (its participants' steps, the flush of the calls it ended)
+     * pass by themselves once they have waited a moment of real time; before it, only the
+     * calls' ends or {@link #advance} move the drain on.
      */
     public DrainReport awaitEnd() {
         Thread running;
@@ -194,14 +201,27 @@ public final class GrpcDrain {
             throw new IllegalStateException("No drain was started: call start() first");
         }
         long until = System.nanoTime() + REAL_TIME_BOUND.toNanos();
+        // A wait past the deadline, and since when (real time) it has been waited for.
+        Duration pending = null;
+        long pendingSince = 0;
         while (running.isAlive()) {
             join(running);
             DrainStatus status = drainer().status();
             if (status.state() == DrainState.DRAINING && status.deadline() != null
                     && !clock.instant().isBefore(status.deadline())) {
                 Duration next = clock.nextWaitedFor();
-                if (next != null && next.compareTo(clock.elapsed()) > 0) {
+                if (next == null || next.compareTo(clock.elapsed()) <= 0) {
+                    pending = null;
+                }
+                else if (!next.equals(pending)) {
+                    pending = next;
+                    pendingSince = System.nanoTime();
+                }
+                else if (System.nanoTime() - pendingSince > SETTLE.toNanos()) {
+                    // Still waited for after a moment of real time: what it waits for
+                    // (a participant's step, the end of an ended call) had its chance.
                     clock.advance(next.minus(clock.elapsed()));
+                    pending = null;
                 }
             }
             if (running.isAlive() && System.nanoTime() - until > 0) {
