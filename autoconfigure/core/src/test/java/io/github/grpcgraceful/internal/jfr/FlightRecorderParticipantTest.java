@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import jdk.jfr.Recording;
@@ -19,24 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.grpcgraceful.internal.clock.ManualDrainClock;
 import io.github.grpcgraceful.internal.engine.DrainEngine;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
-import io.github.grpcgraceful.internal.engine.ServersTarget;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
-import io.github.grpcgraceful.internal.clock.ManualDrainClock;
-import io.github.grpcgraceful.testing.StreamProbe;
-import io.github.grpcgraceful.testing.TextMethods;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
+import io.github.grpcgraceful.testing.HeldCallsServer;
 
 /**
  * A drain in a real flight recording, read back with {@code jdk.jfr.consumer}: the drain
@@ -46,48 +32,26 @@ import io.grpc.stub.StreamObserver;
  */
 class FlightRecorderParticipantTest {
 
-    private static final MethodDescriptor<String, String> HOLD = TextMethods.method("test.Hold", "Hold",
-            MethodDescriptor.MethodType.UNARY);
-
-    private static final MethodDescriptor<String, String> WATCH = TextMethods.method("test.Hold", "Watch",
-            MethodDescriptor.MethodType.SERVER_STREAMING);
-
     private final ManualDrainClock clock = new ManualDrainClock();
 
     private final InFlightCallTracker tracker = new InFlightCallTracker();
 
-    private final Map<String, StreamObserver<String>> held = new ConcurrentHashMap<>();
-
-    private Server server;
-
-    private ManagedChannel channel;
+    private HeldCallsServer server;
 
     @AfterEach
     void stop() throws InterruptedException {
-        this.channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        this.server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        this.server.close();
     }
 
     @Test
     void theDrainItsStepsAndTheCallsItEndedAreInTheRecording(@TempDir Path directory) throws Exception {
-        ServersTarget target = new ServersTarget();
-        String name = InProcessServerBuilder.generateName();
-        this.server = InProcessServerBuilder.forName(name)
-            .addService(ServerServiceDefinition.builder("test.Hold")
-                .addMethod(HOLD, ServerCalls.asyncUnaryCall(this.held::put))
-                .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this.held::put))
-                .build())
-            .intercept(this.tracker)
-            .build()
-            .start();
-        this.channel = InProcessChannelBuilder.forName(name).build();
-        target.register(this.server, null);
+        this.server = new HeldCallsServer(this.tracker);
         DrainPolicy policy = new DrainPolicy(Duration.ZERO, Duration.ofSeconds(30),
                 MethodPatterns.of(List.of("test.Hold/Watch")));
-        DrainEngine engine = new DrainEngine(this.tracker, () -> policy, target,
+        DrainEngine engine = new DrainEngine(this.tracker, () -> policy, this.server.target(),
                 List.of(new FlightRecorderParticipant()), this.clock);
-        call(HOLD, "slow");
-        call(WATCH, "stream");
+        this.server.call(HeldCallsServer.HOLD, "slow");
+        this.server.call(HeldCallsServer.WATCH, "stream");
 
         Path file = directory.resolve("drain.jfr");
         try (Recording recording = new Recording()) {
@@ -128,17 +92,6 @@ class FlightRecorderParticipantTest {
             .toList();
         assertThat(named).as(name).hasSize(1);
         return named.get(0);
-    }
-
-    private void call(MethodDescriptor<String, String> method, String request) {
-        StreamProbe<String> client = new StreamProbe<>();
-        if (method.getType() == MethodDescriptor.MethodType.UNARY) {
-            ClientCalls.asyncUnaryCall(this.channel.newCall(method, CallOptions.DEFAULT), request, client);
-        }
-        else {
-            ClientCalls.asyncServerStreamingCall(this.channel.newCall(method, CallOptions.DEFAULT), request, client);
-        }
-        await(() -> this.held.containsKey(request), Duration.ofSeconds(10));
     }
 
 }

@@ -14,26 +14,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.grpcgraceful.internal.clock.ManualDrainClock;
 import io.github.grpcgraceful.internal.engine.DrainEngine;
 import io.github.grpcgraceful.internal.engine.DrainPolicy;
-import io.github.grpcgraceful.internal.engine.ServersTarget;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
-import io.github.grpcgraceful.internal.clock.ManualDrainClock;
-import io.github.grpcgraceful.testing.StreamProbe;
-import io.github.grpcgraceful.testing.TextMethods;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import io.github.grpcgraceful.observation.DefaultGrpcDrainObservationConvention;
 import io.github.grpcgraceful.observation.GrpcDrainObservationContext;
+import io.github.grpcgraceful.testing.HeldCallsServer;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
@@ -48,28 +36,17 @@ import io.micrometer.observation.ObservationRegistry;
  */
 class ObservationParticipantTest {
 
-    private static final MethodDescriptor<String, String> HOLD = TextMethods.method("test.Hold", "Hold",
-            MethodDescriptor.MethodType.UNARY);
-
-    private static final MethodDescriptor<String, String> WATCH = TextMethods.method("test.Hold", "Watch",
-            MethodDescriptor.MethodType.SERVER_STREAMING);
-
     private final ManualDrainClock clock = new ManualDrainClock();
 
     private final InFlightCallTracker tracker = new InFlightCallTracker();
 
-    private final Map<String, StreamObserver<String>> held = new ConcurrentHashMap<>();
-
     private final Recorder recorder = new Recorder();
 
-    private Server server;
-
-    private ManagedChannel channel;
+    private HeldCallsServer server;
 
     @AfterEach
     void stop() throws InterruptedException {
-        this.channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        this.server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        this.server.close();
     }
 
     @Test
@@ -77,8 +54,8 @@ class ObservationParticipantTest {
         ObservationRegistry registry = ObservationRegistry.create();
         registry.observationConfig().observationHandler(this.recorder);
         DrainEngine engine = startServerAndEngine(new ObservationParticipant(registry, null));
-        call(HOLD, "slow");
-        call(WATCH, "stream");
+        this.server.call(HeldCallsServer.HOLD, "slow");
+        this.server.call(HeldCallsServer.WATCH, "stream");
 
         drainThroughTheDeadline(engine);
 
@@ -126,7 +103,7 @@ class ObservationParticipantTest {
     @Test
     void withNothingObservingTheDrainRunsAsBefore() throws Exception {
         DrainEngine engine = startServerAndEngine(new ObservationParticipant(ObservationRegistry.NOOP, null));
-        call(HOLD, "slow");
+        this.server.call(HeldCallsServer.HOLD, "slow");
 
         drainThroughTheDeadline(engine);
 
@@ -134,21 +111,10 @@ class ObservationParticipantTest {
     }
 
     private DrainEngine startServerAndEngine(ObservationParticipant participant) throws Exception {
-        ServersTarget target = new ServersTarget();
-        String name = InProcessServerBuilder.generateName();
-        this.server = InProcessServerBuilder.forName(name)
-            .addService(ServerServiceDefinition.builder("test.Hold")
-                .addMethod(HOLD, ServerCalls.asyncUnaryCall(this.held::put))
-                .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this.held::put))
-                .build())
-            .intercept(this.tracker)
-            .build()
-            .start();
-        this.channel = InProcessChannelBuilder.forName(name).build();
-        target.register(this.server, null);
+        this.server = new HeldCallsServer(this.tracker);
         DrainPolicy policy = new DrainPolicy(Duration.ZERO, Duration.ofSeconds(30),
                 MethodPatterns.of(List.of("test.Hold/Watch")));
-        return new DrainEngine(this.tracker, () -> policy, target, List.of(participant), this.clock);
+        return new DrainEngine(this.tracker, () -> policy, this.server.target(), List.of(participant), this.clock);
     }
 
     private void drainThroughTheDeadline(DrainEngine engine) throws Exception {
@@ -156,17 +122,6 @@ class ObservationParticipantTest {
         await(() -> this.clock.isWaitedFor(Duration.ofSeconds(30)), Duration.ofSeconds(10));
         this.clock.advance(Duration.ofSeconds(30));
         drained.get(10, TimeUnit.SECONDS);
-    }
-
-    private void call(MethodDescriptor<String, String> method, String request) {
-        StreamProbe<String> client = new StreamProbe<>();
-        if (method.getType() == MethodDescriptor.MethodType.UNARY) {
-            ClientCalls.asyncUnaryCall(this.channel.newCall(method, CallOptions.DEFAULT), request, client);
-        }
-        else {
-            ClientCalls.asyncServerStreamingCall(this.channel.newCall(method, CallOptions.DEFAULT), request, client);
-        }
-        await(() -> this.held.containsKey(request), Duration.ofSeconds(10));
     }
 
     /** What a tracer's handler sees of the drain's observations. */
