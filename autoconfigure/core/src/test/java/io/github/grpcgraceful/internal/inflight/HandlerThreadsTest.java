@@ -1,7 +1,9 @@
 package io.github.grpcgraceful.internal.inflight;
 
+import static io.github.grpcgraceful.testing.GrpcApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +37,9 @@ class HandlerThreadsTest {
 
     private final CountDownLatch release = new CountDownLatch(1);
 
+    /** The thread the stuck handler runs on, once it runs. */
+    private volatile Thread handlerThread;
+
     @Test
     void theThreadOfAHandlerAtWorkIsFoundWithItsStackAndNoOtherIs() throws Exception {
         assertThat(HandlerThreads.atWork()).as("before any call").isEmpty();
@@ -51,6 +56,8 @@ class HandlerThreadsTest {
             StreamProbe<String> client = new StreamProbe<>();
             ClientCalls.asyncUnaryCall(channel.newCall(STUCK, CallOptions.DEFAULT), "x", client);
             assertThat(this.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            // Between its signal and its wait the handler still runs.
+            await(() -> this.handlerThread.getState() == Thread.State.WAITING, Duration.ofSeconds(10));
 
             Map<Thread, StackTraceElement[]> atWork = HandlerThreads.atWork();
 
@@ -72,6 +79,7 @@ class HandlerThreadsTest {
     }
 
     private void stuck(String request, StreamObserver<String> responses) {
+        this.handlerThread = Thread.currentThread();
         this.entered.countDown();
         try {
             this.release.await();
