@@ -73,6 +73,8 @@ public abstract class TracingContract extends GrpcAppContract {
                 .orElseThrow(() -> new AssertionError("no span of the Sleep call in " + receiver.spans()));
             long deadline = drain.getEventsList().get(3).getTimeUnixNano();
             assertThat(call.getEventsList()).extracting(Span.Event::getName).contains("cancelled");
+            assertThat(attribute(call, "grpc.drain.ended")).as("the call's span says the drain ended it")
+                .isEqualTo("UNAVAILABLE: server shutting down: grace period 1s expired");
             assertThat(call.getEndTimeUnixNano()).as("the call's span ends at the deadline, not after its 30 s")
                 .isBetween(deadline - TimeUnit.SECONDS.toNanos(1), drain.getEndTimeUnixNano());
         }

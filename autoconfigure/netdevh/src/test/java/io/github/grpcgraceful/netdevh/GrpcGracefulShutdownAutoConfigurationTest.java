@@ -24,6 +24,7 @@ import org.springframework.cloud.autoconfigure.ConfigurationPropertiesRebinderAu
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.github.grpcgraceful.internal.observation.EndedByDrainObservationFilter;
 import io.github.grpcgraceful.internal.observation.ObservationParticipant;
 import io.github.grpcgraceful.observation.DefaultGrpcDrainObservationConvention;
 import io.github.grpcgraceful.observation.GrpcDrainObservationConvention;
@@ -387,7 +388,8 @@ class GrpcGracefulShutdownAutoConfigurationTest {
                 }
 
             })
-            .run(context -> assertThat(context).hasSingleBean(ObservationParticipant.class));
+            .run(context -> assertThat(context).hasSingleBean(ObservationParticipant.class)
+                .hasSingleBean(EndedByDrainObservationFilter.class));
         assertThat(observed).containsExactly("shop.drain completed");
         ObservationParticipant own = new ObservationParticipant(ObservationRegistry.NOOP, null);
         runner.withBean(ObservationParticipant.class, () -> own)

@@ -25,6 +25,7 @@ import io.github.grpcgraceful.internal.health.GrpcHealthOnDrain;
 import io.github.grpcgraceful.internal.health.ReadinessOnDrain;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
 import io.github.grpcgraceful.internal.jfr.FlightRecorderParticipant;
+import io.github.grpcgraceful.internal.observation.EndedByDrainObservationFilter;
 import io.github.grpcgraceful.internal.observation.ObservationParticipant;
 import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
 import io.github.grpcgraceful.internal.signal.SecondSignalForcesDrain;
@@ -140,6 +141,18 @@ public class GracefulShutdownConfiguration {
                 ObjectProvider<GrpcDrainObservationConvention> convention) {
             return new ObservationParticipant(registry.getIfAvailable(() -> ObservationRegistry.NOOP),
                     convention.getIfAvailable());
+        }
+
+        /**
+         * A traced call the drain ended says so in its own span
+         * ({@code grpc.drain.ended}); Spring Boot applies every {@code ObservationFilter}
+         * bean to its registry.
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.grpc.GrpcServerObservationContext")
+        EndedByDrainObservationFilter grpcShutdownEndedByDrainObservationFilter() {
+            return new EndedByDrainObservationFilter();
         }
 
     }

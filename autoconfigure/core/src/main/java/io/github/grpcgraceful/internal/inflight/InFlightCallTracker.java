@@ -295,6 +295,15 @@ public class InFlightCallTracker implements ServerInterceptor {
         return call == null || call.tracker() != this ? null : call.fullMethodName();
     }
 
+    /**
+     * The status the drain closed the call with whose end is being told on this thread
+     * (the call's context is current), or {@code null} elsewhere: for what observes
+     * calls, as a traced call's observation stops.
+     */
+    public static Status currentCallEndedByDrain() {
+        return TrackedCall.currentEndedByDrain();
+    }
+
     /** Calls in flight on the server. */
     public int inFlight() {
         int count = 0;

@@ -38,7 +38,9 @@ import io.grpc.Status;
  * switching the context around both would cost every unary call some 20 ns;
  * <li>not the last ({@code onComplete} or {@code onCancel}), which comes when the call is
  * over. It runs in the server's context for the call, which holds the server's values,
- * and gRPC cancels that context, and with it the call's own, right after it.
+ * and gRPC cancels that context, and with it the call's own, right after it; but for a
+ * call the drain closed, whose end reaches the handler as a cancel in the call's own
+ * context, so that what observes the call can tell that the drain ended it.
  * </ul>
  *
  * <p>
@@ -90,6 +92,9 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     /** Guarded by this. */
     private boolean drainBegan;
 
+    /** The status the drain closed the call with, or {@code null}; guarded by this. */
+    private Status endedWith;
+
     /**
      * The drain actions the handler left for when the drain begins, or {@code null} if it
      * asked for none; guarded by this.
@@ -131,6 +136,22 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
     /** The call whose context is current, or {@code null} outside one. */
     static TrackedCall<?, ?> current() {
         return DrainSignal.CONTEXT_KEY.get() instanceof TrackedCall<?, ?> call ? call : null;
+    }
+
+    /**
+     * The status the drain closed the call whose context is current with, or {@code null}
+     * if there is no such call or the drain did not close it. Its context is current
+     * while its handler learns of that end, and what observes the call then (the
+     * observation of a traced call, as it stops) can say so.
+     */
+    static Status currentEndedByDrain() {
+        TrackedCall<?, ?> call = current();
+        if (call == null) {
+            return null;
+        }
+        synchronized (call) {
+            return call.endedWith;
+        }
     }
 
     @Override
@@ -184,6 +205,7 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
                 return false;
             }
             closing = Closing.CLOSED_BY_DRAIN;
+            endedWith = status;
             super.close(status, new Metadata());
         }
         // Outside the lock: cancellation runs the handler's own listeners.
@@ -373,7 +395,15 @@ final class TrackedCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardi
             boolean cancelled = closedByDrain();
             try {
                 if (cancelled) {
-                    delegate.onCancel();
+                    // In the call's context, so that what observes the call learns that
+                    // the drain ended it (currentEndedByDrain()).
+                    Context previous = context.attach();
+                    try {
+                        delegate.onCancel();
+                    }
+                    finally {
+                        context.detach(previous);
+                    }
                 }
                 else {
                     delegate.onComplete();
