@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +47,6 @@ public final class DrainEngine {
      * the drain-delay where that is longer.
      */
     public static final Duration PARTICIPANT_WAIT = Duration.ofSeconds(1);
-
-    /** How many calls a log line names one by one. */
-    private static final int LOGGED_CALLS = 20;
 
     private static final Status RELEASE = Status.UNAVAILABLE
         .withDescription("server shutting down: long-lived stream released, reconnect to another server");
@@ -227,8 +223,8 @@ public final class DrainEngine {
             deadline = clock.instant().plus(policy.gracePeriod());
             status = new DrainStatus(DrainState.DRAINING, startedAt, deadline, null, 0, 0, 0, 0, delayed);
             List<InFlightCall> released = tracker.beginDrain(RELEASE, policy.longLivedMethods());
-            log.info("{}, grace period {}{}", stopped, Durations.describe(policy.gracePeriod()),
-                    released.isEmpty() ? "" : ": released " + streams(released.size()) + ": " + describe(released));
+            log.info("{}, grace period {}{}", stopped, Durations.describe(policy.gracePeriod()), released.isEmpty() ? ""
+                    : ": released " + streams(released.size()) + ": " + InFlightCalls.describe(released));
             DrainDelay delayEnded = delayed;
             this.participants.tell("listenerClosed", PARTICIPANT_WAIT,
                     (participant) -> participant.listenerClosed(delayEnded, released));
@@ -328,8 +324,8 @@ public final class DrainEngine {
         String why = (forcedBy != null) ? "stop forced by " + forcedBy
                 : "grace period " + Durations.describe(gracePeriod) + " expired";
         List<InFlightCall> ended = tracker.endAll(Status.UNAVAILABLE.withDescription("server shutting down: " + why));
-        log.warn("gRPC {}: ended {} with UNAVAILABLE{}", why, calls(ended.size()),
-                ended.isEmpty() ? "" : ": " + ((forcedBy != null) ? describeEach(ended) : describe(ended)));
+        log.warn("gRPC {}: ended {} with UNAVAILABLE{}", why, calls(ended.size()), ended.isEmpty() ? ""
+                : ": " + ((forcedBy != null) ? InFlightCalls.describeEach(ended) : InFlightCalls.describe(ended)));
         this.participants.tell("deadlineReached", PARTICIPANT_WAIT,
                 (participant) -> participant.deadlineReached(ended));
         // Handlers that honour cancellation return now, and the ended calls' statuses go
@@ -407,16 +403,6 @@ public final class DrainEngine {
         Map<Thread, StackTraceElement[]> atWork = HandlerThreads.atWork();
         atWork.forEach((thread, stack) -> log.warn("A handler still at work after the forced stop, on thread {}",
                 HandlerThreads.describe(thread, stack)));
-    }
-
-    /** Every call, not only the first few: a forced stop names each. */
-    private static String describeEach(List<InFlightCall> calls) {
-        return calls.stream().map(InFlightCall::toString).collect(Collectors.joining(", "));
-    }
-
-    private static String describe(List<InFlightCall> calls) {
-        String named = calls.stream().limit(LOGGED_CALLS).map(InFlightCall::toString).collect(Collectors.joining(", "));
-        return (calls.size() > LOGGED_CALLS) ? named + " and " + (calls.size() - LOGGED_CALLS) + " more" : named;
     }
 
     private static String calls(long count) {

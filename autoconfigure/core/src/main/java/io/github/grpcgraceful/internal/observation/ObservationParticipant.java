@@ -11,6 +11,7 @@ import io.github.grpcgraceful.api.InFlightCall;
 import io.github.grpcgraceful.internal.engine.DrainParticipant;
 import io.github.grpcgraceful.internal.engine.DrainStart;
 import io.github.grpcgraceful.internal.engine.Durations;
+import io.github.grpcgraceful.internal.engine.InFlightCalls;
 import io.github.grpcgraceful.observation.DefaultGrpcDrainObservationConvention;
 import io.github.grpcgraceful.observation.GrpcDrainObservationContext;
 import io.github.grpcgraceful.observation.GrpcDrainObservationConvention;
@@ -25,9 +26,6 @@ import io.micrometer.observation.ObservationRegistry;
  * the span event's name, says what happened. Spring-free.
  */
 public final class ObservationParticipant implements DrainParticipant {
-
-    /** The calls an event names, at most; the rest are counted. */
-    static final int NAMED_CALLS = 20;
 
     private static final DefaultGrpcDrainObservationConvention DEFAULT_CONVENTION = new DefaultGrpcDrainObservationConvention();
 
@@ -78,7 +76,7 @@ public final class ObservationParticipant implements DrainParticipant {
         current.event(Observation.Event.of("listener.closed", "listener closed: new calls refused"));
         if (!released.isEmpty()) {
             current.event(Observation.Event.of("streams.released",
-                    "released " + released.size() + " long-lived: " + named(released)));
+                    "released " + released.size() + " long-lived: " + InFlightCalls.describe(released)));
         }
     }
 
@@ -88,7 +86,7 @@ public final class ObservationParticipant implements DrainParticipant {
         if (observed != null) {
             observed.observation()
                 .event(Observation.Event.of("deadline", "deadline: ended " + ended.size() + " with UNAVAILABLE"
-                        + (ended.isEmpty() ? "" : ": " + named(ended))));
+                        + (ended.isEmpty() ? "" : ": " + InFlightCalls.describe(ended))));
         }
     }
 
@@ -111,21 +109,6 @@ public final class ObservationParticipant implements DrainParticipant {
 
     private synchronized Observed current() {
         return this.drain;
-    }
-
-    /** The calls by method and age, the first {@link #NAMED_CALLS} of them. */
-    private static String named(List<InFlightCall> calls) {
-        StringBuilder names = new StringBuilder();
-        calls.stream().limit(NAMED_CALLS).forEach((call) -> {
-            if (names.length() > 0) {
-                names.append(", ");
-            }
-            names.append(call);
-        });
-        if (calls.size() > NAMED_CALLS) {
-            names.append(" and ").append(calls.size() - NAMED_CALLS).append(" more");
-        }
-        return names.toString();
     }
 
     @Override
