@@ -4,10 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.apache.coyote.UpgradeProtocol;
+import org.apache.coyote.http2.Http2Protocol;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
@@ -171,6 +176,25 @@ public final class Boot4GrpcApp implements GrpcApp {
         @Bean
         Recorder recorder() {
             return new Recorder();
+        }
+
+        /**
+         * The setting docs/servlet-transport.md gives for gRPC on Tomcat: Tomcat's HTTP/2
+         * overhead protection otherwise counts a client's small messages, each in a DATA
+         * frame of its own, as an attack and closes the connection (GOAWAY
+         * ENHANCE_YOUR_CALM). {@code TomcatOverheadProtectionTest} turns it off to show
+         * why.
+         */
+        @Bean
+        @ConditionalOnBooleanProperty(name = "test.tomcat.small-grpc-frames-allowed", matchIfMissing = true)
+        WebServerFactoryCustomizer<TomcatServletWebServerFactory> smallGrpcFramesOnTomcat() {
+            return (factory) -> factory.addConnectorCustomizers((connector) -> {
+                for (UpgradeProtocol protocol : connector.findUpgradeProtocols()) {
+                    if (protocol instanceof Http2Protocol http2) {
+                        http2.setOverheadDataThreshold(0);
+                    }
+                }
+            });
         }
 
     }

@@ -26,7 +26,8 @@ import io.grpc.stub.StreamObserver;
  * {@code Subscribe} request of {@link #BLOCK_ON_DRAIN} has a drain action that blocks for
  * a minute instead (the stream then runs until the call ends); one of
  * {@link #THROW_ON_DRAIN} has an action that throws an {@code AssertionError} before the
- * one that says goodbye.
+ * one that says goodbye. {@code test.Slow/Collect} takes a stream of messages and
+ * replies, once the client half-closes, with how many it took.
  */
 public class SlowService implements BindableService {
 
@@ -42,6 +43,9 @@ public class SlowService implements BindableService {
     public static final MethodDescriptor<String, String> FAIL = TextMethods.method("test.Slow", "Fail",
             MethodDescriptor.MethodType.UNARY);
 
+    public static final MethodDescriptor<String, String> COLLECT = TextMethods.method("test.Slow", "Collect",
+            MethodDescriptor.MethodType.CLIENT_STREAMING);
+
     public static final String BLOCK_ON_DRAIN = "block-on-drain";
 
     public static final String THROW_ON_DRAIN = "throw-on-drain";
@@ -49,6 +53,8 @@ public class SlowService implements BindableService {
     private final AtomicInteger received = new AtomicInteger();
 
     private final AtomicInteger running = new AtomicInteger();
+
+    private final AtomicInteger collected = new AtomicInteger();
 
     private final List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
 
@@ -59,6 +65,11 @@ public class SlowService implements BindableService {
     /** How many calls reached a handler. */
     public int received() {
         return received.get();
+    }
+
+    /** How many messages {@code Collect} calls have taken, all calls together. */
+    public int collected() {
+        return collected.get();
     }
 
     /**
@@ -99,6 +110,7 @@ public class SlowService implements BindableService {
             .addMethod(SLEEP, ServerCalls.asyncUnaryCall(this::sleep))
             .addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
             .addMethod(SUBSCRIBE, ServerCalls.asyncServerStreamingCall(this::subscribe))
+            .addMethod(COLLECT, ServerCalls.asyncClientStreamingCall(this::collect))
             .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, observer) -> {
                 received.incrementAndGet();
                 throw new IllegalStateException("handler failed on purpose");
@@ -119,6 +131,32 @@ public class SlowService implements BindableService {
         finally {
             running.decrementAndGet();
         }
+    }
+
+    private StreamObserver<String> collect(StreamObserver<String> observer) {
+        received.incrementAndGet();
+        return new StreamObserver<>() {
+
+            private int taken;
+
+            @Override
+            public void onNext(String message) {
+                taken++;
+                collected.incrementAndGet();
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                // The client or the connection ended the call: nothing to reply.
+            }
+
+            @Override
+            public void onCompleted() {
+                observer.onNext("collected " + taken);
+                observer.onCompleted();
+            }
+
+        };
     }
 
     private void stream(String ignored, StreamObserver<String> observer) {
