@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,7 @@ import io.github.grpcgraceful.internal.health.ReadinessOnDrain;
 import io.github.grpcgraceful.internal.metrics.GrpcShutdownMetrics;
 import io.github.grpcgraceful.internal.metrics.GrpcShutdownMetricsAutoConfiguration;
 import io.github.grpcgraceful.internal.inflight.InFlightCallTracker;
+import io.github.grpcgraceful.internal.signal.DrainBeforeShutdownHooks;
 import io.github.grpcgraceful.internal.signal.SecondSignalForcesDrain;
 import io.github.grpcgraceful.internal.inflight.MethodPatterns;
 import io.github.grpcgraceful.testing.StarterBeans;
@@ -360,6 +362,23 @@ class GrpcGracefulShutdownAutoConfigurationTest {
         assertThat(analysis.getDescription()).isEqualTo(
                 "Invalid value 'twice' for property 'grpc.shutdown.force-on-second-signal': it is not a boolean.");
         assertThat(analysis.getAction()).isEqualTo("Set 'grpc.shutdown.force-on-second-signal' to true or false.");
+    }
+
+    @Test
+    void signalsDrainBeforeTheShutdownHooksOnlyWhenAskedAndOnlyWhileTheContextLives() {
+        runner.run(context -> assertThat(context.getBean(DrainBeforeShutdownHooks.class).handles("TERM"))
+            .as("off by default: the signals stay the JVM's")
+            .isFalse());
+        AtomicReference<DrainBeforeShutdownHooks> hooks = new AtomicReference<>();
+        runner.withPropertyValues("grpc.shutdown.drain-before-shutdown-hooks=true").run(context -> {
+            hooks.set(context.getBean(DrainBeforeShutdownHooks.class));
+            assertThat(hooks.get().handles("TERM")).isTrue();
+            assertThat(hooks.get().handles("INT")).isTrue();
+        });
+        assertThat(hooks.get().handles("TERM")).as("gone with the context").isFalse();
+        runner.withPropertyValues("grpc.shutdown.drain-before-shutdown-hooks=true", "grpc.shutdown.enabled=false")
+            .run(context -> assertThat(context).as("no drain, nothing to do first")
+                .doesNotHaveBean(DrainBeforeShutdownHooks.class));
     }
 
     @Test

@@ -28,6 +28,7 @@ import io.github.grpcgraceful.internal.jfr.FlightRecorderParticipant;
 import io.github.grpcgraceful.internal.observation.EndedByDrainObservationFilter;
 import io.github.grpcgraceful.internal.observation.ObservationParticipant;
 import io.github.grpcgraceful.internal.probe.HealthProbeFilter;
+import io.github.grpcgraceful.internal.signal.DrainBeforeShutdownHooks;
 import io.github.grpcgraceful.internal.signal.SecondSignalForcesDrain;
 import io.github.grpcgraceful.observation.GrpcDrainObservationConvention;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -160,7 +161,8 @@ public class GracefulShutdownConfiguration {
     /**
      * Where the JDK lets an application handle signals: a second SIGTERM or SIGINT while
      * the JVM shuts down forces the drain ({@code grpc.shutdown.force-on-second-signal},
-     * read when each drain starts).
+     * read when each drain starts), and, when asked, the first drains before the JVM's
+     * shutdown hooks run.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "sun.misc.Signal")
@@ -175,6 +177,30 @@ public class GracefulShutdownConfiguration {
                 GrpcServerDrainer draining = drainer.getIfAvailable();
                 return draining != null && draining.force(reason);
             }, properties::isForceOnSecondSignal);
+        }
+
+        /**
+         * With {@code grpc.shutdown.drain-before-shutdown-hooks} (read at startup), a
+         * SIGTERM or SIGINT drains before the JVM's shutdown hooks run; its handlers are
+         * gone when the context closes.
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        DrainBeforeShutdownHooks grpcShutdownDrainBeforeShutdownHooks(ObjectProvider<GrpcServerDrainer> drainer,
+                GrpcShutdownProperties properties) {
+            DrainBeforeShutdownHooks hooks = new DrainBeforeShutdownHooks(() -> {
+                GrpcServerDrainer draining = drainer.getIfAvailable();
+                if (draining != null) {
+                    draining.drainBeforeClose();
+                }
+            }, (reason) -> {
+                GrpcServerDrainer draining = drainer.getIfAvailable();
+                return draining != null && draining.force(reason);
+            }, properties::isForceOnSecondSignal);
+            if (properties.isEnabled() && properties.isDrainBeforeShutdownHooks()) {
+                hooks.install();
+            }
+            return hooks;
         }
 
     }

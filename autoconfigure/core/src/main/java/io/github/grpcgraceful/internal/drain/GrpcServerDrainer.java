@@ -159,6 +159,17 @@ public class GrpcServerDrainer
     }
 
     /**
+     * Drains as a close of the context does, drain-delay included, though the context is
+     * not closing yet: for a signal that drains before the JVM shuts down. Returns when
+     * the drain is over; the close that follows finds it so.
+     */
+    public void drainBeforeClose() {
+        if (this.enabled) {
+            this.engine.drain(true);
+        }
+    }
+
+    /**
      * Forces the drain under way to its end, as at its deadline; {@code reason} names who
      * forced it. Returns whether this forced it.
      */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -203,9 +207,23 @@ class GracefulShutdownIT {
             .doesNotContain("gRPC drain started");
     }
 
+    /**
+     * Also with {@code grpc.shutdown.drain-before-shutdown-hooks}, under a Flight
+     * Recorder recording dumped at exit: the SIGTERM drains before the JVM's shutdown
+     * hooks, whose Flight Recorder hook ends the recording, so the recording holds the
+     * whole drain and the call it ended; the exit status is still SIGTERM's.
+     */
     @Test
-    void aCallThatOutlivesTheGracePeriodEndsWithUnavailable() throws Exception {
-        sample = SampleProcess.start("grace-expiry", "--grpc.shutdown.grace-period=2s");
+    void aCallThatOutlivesTheGracePeriodEndsWithUnavailableAndTheRecordingShowsIt() throws Exception {
+        Path recording = Path.of("target", "e2e-logs", "grace-expiry.jfr").toAbsolutePath();
+        Files.deleteIfExists(recording);
+        sample = SampleProcess.startWithJvmArguments("grace-expiry",
+                // Without the class-data archive the launcher gives the other runs: Java
+                // 17.0.15 crashed in its class loading
+                // (check_shared_class_file_load_hook)
+                // with both, on the net.devh sample.
+                List.of("-XX:StartFlightRecording:dumponexit=true,filename=" + recording, "-Xshare:off"),
+                "--grpc.shutdown.grace-period=2s", "--grpc.shutdown.drain-before-shutdown-hooks=true");
         CompletableFuture<StatusRuntimeException> failure = CompletableFuture
             .supplyAsync(() -> catchThrowableOfType(StatusRuntimeException.class,
                     () -> sample.greeter().withDeadlineAfter(60, TimeUnit.SECONDS).sayHello(request("world", "30s"))));
@@ -220,8 +238,23 @@ class GracefulShutdownIT {
         assertThat(ended.getStatus().getDescription()).isEqualTo("server shutting down: grace period 2s expired");
         assertThat(endedAfter).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
         assertThat(sample.awaitExit(Duration.ofSeconds(10))).as("process exited").isTrue();
-        assertThat(sample.log())
+        assertThat(sample.process().exitValue()).as("SIGTERM's exit status").isEqualTo(143);
+        assertThat(sample.log()).contains("SIGTERM received: draining gRPC before the JVM shuts down")
             .contains("gRPC grace period 2s expired: ended 1 call with UNAVAILABLE: Greeter/SayHello");
+
+        List<RecordedEvent> events = RecordingFile.readAllEvents(recording);
+        assertThat(events).filteredOn((event) -> event.getEventType().getName().equals("io.github.grpcgraceful.Drain"))
+            .singleElement()
+            .satisfies((drain) -> assertThat(drain.getString("outcome")).isEqualTo("forced"));
+        assertThat(events.stream()
+            .filter((event) -> event.getEventType().getName().equals("io.github.grpcgraceful.DrainStep"))
+            .sorted(Comparator.comparing(RecordedEvent::getStartTime))
+            .map((event) -> event.getString("step")))
+            .containsExactly("out of service", "listener closed", "deadline", "drained");
+        assertThat(events)
+            .filteredOn((event) -> event.getEventType().getName().equals("io.github.grpcgraceful.CallEnded"))
+            .extracting((event) -> event.getString("method") + " " + event.getString("how"))
+            .containsExactly("Greeter/SayHello ended at the deadline");
     }
 
     @Test

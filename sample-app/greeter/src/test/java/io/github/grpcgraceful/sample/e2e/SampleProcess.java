@@ -68,6 +68,13 @@ final class SampleProcess implements AutoCloseable {
         return start(name, ports[0], ports[1], List.of("-Dspring.aot.enabled=true"), arguments);
     }
 
+    /** Starts the sample with {@code jvmArguments} before its jar. */
+    static SampleProcess startWithJvmArguments(String name, List<String> jvmArguments, String... arguments)
+            throws IOException, InterruptedException {
+        int[] ports = freePorts(2);
+        return start(name, ports[0], ports[1], jvmArguments, arguments);
+    }
+
     /** Starts the sample on the given ports, e.g. those of a replica it replaces. */
     static SampleProcess start(String name, int grpcPort, int httpPort, String... arguments)
             throws IOException, InterruptedException {
