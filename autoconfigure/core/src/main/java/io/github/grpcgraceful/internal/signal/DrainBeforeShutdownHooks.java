@@ -1,8 +1,6 @@
 package io.github.grpcgraceful.internal.signal;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -48,8 +46,8 @@ public final class DrainBeforeShutdownHooks implements AutoCloseable {
     /** Whether a signal started the drain: any later one is a second. */
     private final AtomicBoolean signalled = new AtomicBoolean();
 
-    /** Our handlers in place, by signal; guarded by this. */
-    private final Map<Signal, DrainFirst> installed = new LinkedHashMap<>();
+    /** Ours in place, from {@link #install()} to {@link #close()}. */
+    private final SignalHandlers handlers = new SignalHandlers();
 
     /**
      * Drains through {@code drain} on a signal, then hands the signal on to the JVM;
@@ -70,41 +68,21 @@ public final class DrainBeforeShutdownHooks implements AutoCloseable {
     }
 
     /** Puts our handlers in place of the JVM's for SIGTERM and SIGINT. */
-    public synchronized void install() {
+    public void install() {
         for (String name : SIGNALS) {
-            try {
-                Signal signal = new Signal(name);
-                DrainFirst handler = new DrainFirst();
-                handler.previous = Signal.handle(signal, handler);
-                if (handler.previous == SignalHandler.SIG_IGN) {
-                    // Ignored since the process started (nohup, a background job): it
-                    // stays so.
-                    Signal.handle(signal, handler.previous);
-                    continue;
-                }
-                installed.put(signal, handler);
-            }
-            catch (IllegalArgumentException ex) {
-                log.debug("SIG{} cannot drain before the JVM's shutdown hooks: {}", name, ex.getMessage());
-            }
+            handlers.install(name, new DrainFirst(), "drain before the JVM's shutdown hooks");
         }
     }
 
     /** Whether a handler of ours is in place for {@code name}, as {@code "TERM"}. */
-    public synchronized boolean handles(String name) {
-        return installed.keySet().stream().anyMatch((signal) -> signal.getName().equals(name));
+    public boolean handles(String name) {
+        return handlers.handles(name);
     }
 
     /** Puts back the handlers ours replaced, unless another's replaced ours since. */
     @Override
-    public synchronized void close() {
-        installed.forEach((signal, handler) -> {
-            SignalHandler current = Signal.handle(signal, handler.previous);
-            if (current != handler) {
-                Signal.handle(signal, current);
-            }
-        });
-        installed.clear();
+    public void close() {
+        handlers.restore();
     }
 
     private void drainThenHandOn(Signal signal, SignalHandler previous) {
@@ -155,10 +133,7 @@ public final class DrainBeforeShutdownHooks implements AutoCloseable {
      * a second signal. The JVM runs each signal's handler on a thread of its own, so the
      * drain may block here.
      */
-    private final class DrainFirst implements SignalHandler {
-
-        /** Set once, right after this was installed. */
-        private volatile SignalHandler previous;
+    private final class DrainFirst extends SignalHandlers.Replacing {
 
         @Override
         public void handle(Signal signal) {

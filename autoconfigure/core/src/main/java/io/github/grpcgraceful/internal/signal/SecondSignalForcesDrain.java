@@ -1,16 +1,13 @@
 package io.github.grpcgraceful.internal.signal;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 import io.github.grpcgraceful.api.DrainOutcome;
 import io.github.grpcgraceful.api.DrainStatus;
@@ -44,8 +41,8 @@ public final class SecondSignalForcesDrain implements DrainParticipant {
     /** Whether the JVM is shutting down; asked when each drain starts. */
     private final BooleanSupplier shuttingDown;
 
-    /** Our handlers in place, by signal, while a drain runs; guarded by this. */
-    private final Map<Signal, Forcing> installed = new LinkedHashMap<>();
+    /** Ours in place while a drain runs. */
+    private final SignalHandlers handlers = new SignalHandlers();
 
     /**
      * Forces through {@code force}, given the reason (as in {@code "a second SIGTERM"}),
@@ -67,59 +64,24 @@ public final class SecondSignalForcesDrain implements DrainParticipant {
         if (!enabled.getAsBoolean() || !shuttingDown.getAsBoolean()) {
             return;
         }
-        synchronized (this) {
-            for (String name : SIGNALS) {
-                install(name);
-            }
+        for (String name : SIGNALS) {
+            handlers.install(name, new Forcing(), "force the drain");
         }
     }
 
     @Override
     public void drainEnded(DrainOutcome outcome, Duration took, DrainStatus status) {
-        restore();
+        handlers.restore();
     }
 
     @Override
     public void servingResumed(DrainStatus endedDrain) {
-        restore();
-    }
-
-    /** Guarded by this. */
-    private void install(String name) {
-        try {
-            Signal signal = new Signal(name);
-            Forcing forcing = new Forcing();
-            forcing.previous = Signal.handle(signal, forcing);
-            if (forcing.previous == SignalHandler.SIG_IGN) {
-                // Ignored since the process started (nohup, a background job): the JVM
-                // keeps it so, and so do we.
-                Signal.handle(signal, forcing.previous);
-                return;
-            }
-            installed.put(signal, forcing);
-        }
-        catch (IllegalArgumentException ex) {
-            // Unknown here, or the JVM's own (-Xrs): the signal stays as it is.
-            log.debug("A second SIG{} cannot force the drain: {}", name, ex.getMessage());
-        }
+        handlers.restore();
     }
 
     /** Whether a handler of ours is in place for {@code name}, as {@code "TERM"}. */
-    synchronized boolean handles(String name) {
-        return installed.keySet().stream().anyMatch((signal) -> signal.getName().equals(name));
-    }
-
-    /** Puts back the handlers ours replaced, unless another's replaced ours since. */
-    private synchronized void restore() {
-        installed.forEach((signal, forcing) -> {
-            SignalHandler current = Signal.handle(signal, forcing.previous);
-            if (current != forcing) {
-                // Another drain's (a second context in this JVM) came after ours: it
-                // stays, and forwards to ours, which forwards on.
-                Signal.handle(signal, current);
-            }
-        });
-        installed.clear();
+    boolean handles(String name) {
+        return handlers.handles(name);
     }
 
     /**
@@ -148,10 +110,7 @@ public final class SecondSignalForcesDrain implements DrainParticipant {
      * Forces the drain on a signal, then hands the signal on to the handler it replaced
      * if that is another drain's: the JVM's own would only wait for the shutdown.
      */
-    private final class Forcing implements SignalHandler {
-
-        /** Set once, right after this was installed. */
-        private volatile SignalHandler previous;
+    private final class Forcing extends SignalHandlers.Replacing {
 
         @Override
         public void handle(Signal signal) {
