@@ -30,7 +30,7 @@ for module in grpc-graceful-shutdown-core grpc-graceful-shutdown-netdevh-autocon
 done
 ls "$group/grpc-graceful-shutdown-bom/$version"/*.pom >/dev/null || fail "the BOM is not in the release"
 for module in grpc-graceful-shutdown-sample-app-netdevh grpc-graceful-shutdown-sample-app-boot4 \
-    grpc-graceful-shutdown-sample-greeter grpc-graceful-shutdown-benchmarks grpc-graceful-shutdown-spring-boot4-tests; do
+    grpc-graceful-shutdown-sample-greeter grpc-graceful-shutdown-benchmarks; do
   [ ! -e "$group/$module" ] || fail "$module is published, but it is not meant to be"
 done
 echo "consumer test: the release has jar, sources, javadoc, licence, checksums and a complete POM for each module"
