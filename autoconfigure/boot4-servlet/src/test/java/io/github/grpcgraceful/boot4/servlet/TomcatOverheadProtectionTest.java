@@ -47,8 +47,10 @@ class TomcatOverheadProtectionTest {
 
         assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(status.getDescription()).contains("ENHANCE_YOUR_CALM").contains("Too much overhead");
+        // The second message's frame tips the count over; the service may still take it
+        // before the connection is gone.
         assertThat(app.service().collected()).as("messages the service took before Tomcat closed the connection")
-            .isLessThan(2);
+            .isBetween(1, 2);
     }
 
     @Test
