@@ -218,10 +218,9 @@ class GracefulShutdownIT {
         Path recording = Path.of("target", "e2e-logs", "grace-expiry.jfr").toAbsolutePath();
         Files.deleteIfExists(recording);
         sample = SampleProcess.startWithJvmArguments("grace-expiry",
-                // Without the class-data archive the launcher gives the other runs: Java
-                // 17.0.15 crashed in its class loading
-                // (check_shared_class_file_load_hook)
-                // with both, on the net.devh sample.
+                // Without the class-data archive the launcher gives the other runs: with
+                // both, Java 17.0.15 crashes the net.devh sample at startup in its class
+                // loading (check_shared_class_file_load_hook), every time.
                 List.of("-XX:StartFlightRecording:dumponexit=true,filename=" + recording, "-Xshare:off"),
                 "--grpc.shutdown.grace-period=2s", "--grpc.shutdown.drain-before-shutdown-hooks=true");
         CompletableFuture<StatusRuntimeException> failure = CompletableFuture
