@@ -65,4 +65,34 @@ class DrainBeforeShutdownHooksTest {
         assertThat(hooks.handles("INT")).isFalse();
     }
 
+    @Test
+    void withForcingTurnedOffASecondSignalLeavesTheDrainToRunOn() throws Exception {
+        CountDownLatch secondSignalSeen = new CountDownLatch(1);
+        CompletableFuture<Void> drainMayEnd = new CompletableFuture<>();
+        DrainBeforeShutdownHooks hooks = new DrainBeforeShutdownHooks(() -> {
+            drainStarted.countDown();
+            drainMayEnd.join();
+        }, (reason) -> forced.complete(reason), () -> {
+            secondSignalSeen.countDown();
+            return false;
+        }, (signal, previous) -> handedOnTo.complete(previous));
+        hooks.install();
+        try {
+            assertThat(hooks.handles("TERM")).isTrue();
+            Signal.raise(new Signal("TERM"));
+            assertThat(drainStarted.await(10, TimeUnit.SECONDS)).as("the drain started").isTrue();
+
+            Signal.raise(new Signal("TERM"));
+
+            assertThat(secondSignalSeen.await(10, TimeUnit.SECONDS)).as("the second signal came").isTrue();
+            assertThat(forced).as("grpc.shutdown.force-on-second-signal=false").isNotDone();
+            assertThat(handedOnTo).as("the drain runs on").isNotDone();
+            drainMayEnd.complete(null);
+            assertThat(handedOnTo.get(10, TimeUnit.SECONDS)).isNotNull();
+        }
+        finally {
+            hooks.close();
+        }
+    }
+
 }
