@@ -17,6 +17,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
 import org.springframework.boot.tomcat.TomcatContextCustomizer;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 import org.springframework.grpc.server.service.GrpcServiceDiscoverer;
@@ -139,7 +141,7 @@ public class GrpcGracefulShutdownAutoConfiguration {
 
     /**
      * On Tomcat, a valve tells the drain when each gRPC exchange starts and when Tomcat
-     * has written its response to the end.
+     * has written its response to the end; and a hint about Tomcat's overhead protection.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.tomcat.TomcatContextCustomizer")
@@ -150,6 +152,16 @@ public class GrpcGracefulShutdownAutoConfiguration {
         @ConditionalOnMissingBean(name = "grpcShutdownTomcatExchanges")
         TomcatContextCustomizer grpcShutdownTomcatExchanges(ContainerExchanges exchanges) {
             return (context) -> context.getPipeline().addValve(new TomcatExchangeValve(exchanges));
+        }
+
+        /**
+         * Says at startup if Tomcat's HTTP/2 overhead protection would close the
+         * connections of clients that send small messages.
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "grpcShutdownTomcatSmallFramesHint")
+        ApplicationListener<WebServerInitializedEvent> grpcShutdownTomcatSmallFramesHint() {
+            return new TomcatSmallFramesHint();
         }
 
     }

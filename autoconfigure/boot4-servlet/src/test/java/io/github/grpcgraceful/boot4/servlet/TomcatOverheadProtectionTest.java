@@ -9,6 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.github.grpcgraceful.boot4.Boot4GrpcApp;
 import io.github.grpcgraceful.testing.SlowService;
@@ -26,7 +29,10 @@ import io.grpc.Status;
  * decides. Each message here leaves only once the service has the one before, so each is
  * a frame of its own.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TomcatOverheadProtectionTest {
+
+    private static final String HINT = "set its HTTP/2 overheadDataThreshold to 0";
 
     private static final int MESSAGES = 20;
 
@@ -40,8 +46,9 @@ class TomcatOverheadProtectionTest {
     }
 
     @Test
-    void withTomcatsDefaultsAStreamOfSmallMessagesLosesItsConnection() throws Exception {
+    void withTomcatsDefaultsAStreamOfSmallMessagesLosesItsConnection(CapturedOutput output) throws Exception {
         app = Boot4GrpcApp.startServlet("test.tomcat.small-grpc-frames-allowed=false");
+        assertThat(output).as("the starter's hint at startup").containsOnlyOnce(HINT);
 
         Status status = sendSmallMessagesOneByOne();
 
@@ -54,8 +61,9 @@ class TomcatOverheadProtectionTest {
     }
 
     @Test
-    void withTheSmallFrameCheckOffTheSameStreamCompletes() throws Exception {
+    void withTheSmallFrameCheckOffTheSameStreamCompletes(CapturedOutput output) throws Exception {
         app = Boot4GrpcApp.startServlet();
+        assertThat(output).doesNotContain(HINT);
 
         Status status = sendSmallMessagesOneByOne();
 
