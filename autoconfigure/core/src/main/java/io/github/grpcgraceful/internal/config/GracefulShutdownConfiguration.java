@@ -1,5 +1,6 @@
 package io.github.grpcgraceful.internal.config;
 
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -173,10 +174,7 @@ public class GracefulShutdownConfiguration {
         @Order(Ordered.HIGHEST_PRECEDENCE + 4)
         SecondSignalForcesDrain grpcShutdownSecondSignal(ObjectProvider<GrpcServerDrainer> drainer,
                 GrpcShutdownProperties properties) {
-            return new SecondSignalForcesDrain((reason) -> {
-                GrpcServerDrainer draining = drainer.getIfAvailable();
-                return draining != null && draining.force(reason);
-            }, properties::isForceOnSecondSignal);
+            return new SecondSignalForcesDrain(forcing(drainer), properties::isForceOnSecondSignal);
         }
 
         /**
@@ -193,14 +191,19 @@ public class GracefulShutdownConfiguration {
                 if (draining != null) {
                     draining.drainBeforeClose();
                 }
-            }, (reason) -> {
-                GrpcServerDrainer draining = drainer.getIfAvailable();
-                return draining != null && draining.force(reason);
-            }, properties::isForceOnSecondSignal);
+            }, forcing(drainer), properties::isForceOnSecondSignal);
             if (properties.isEnabled() && properties.isDrainBeforeShutdownHooks()) {
                 hooks.install();
             }
             return hooks;
+        }
+
+        /** Forces the drain under way, if there is a drainer; answers whether it did. */
+        private static Predicate<String> forcing(ObjectProvider<GrpcServerDrainer> drainer) {
+            return (reason) -> {
+                GrpcServerDrainer draining = drainer.getIfAvailable();
+                return draining != null && draining.force(reason);
+            };
         }
 
     }
